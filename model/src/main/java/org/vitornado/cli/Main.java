@@ -1,0 +1,66 @@
+package org.vitornado.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+import org.vitornado.model.io.ModelException;
+
+/** {@code vitornado COMMAND [options]}: Vision Transformer inference on TornadoVM or the plain JVM. */
+public final class Main {
+
+    static final List<Command> COMMANDS = List.of(new ClassifyCommand(), new InfoCommand(), new PlanCommand(), new VerifyCommand());
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit code (0 ok, 1 failed check, 2 bad usage or input). */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+            out.print(overview());
+            return argv.length == 0 ? 2 : 0;
+        }
+        Command command = COMMANDS.stream().filter(c -> c.name().equals(argv[0])).findFirst().orElse(null);
+        if (command == null) {
+            err.println("vitornado: unknown command '" + argv[0] + "'");
+            err.print(overview());
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            out.print(command.usage());
+            return 0;
+        }
+        try {
+            return command.run(rest, out);
+        } catch (UsageException e) {
+            err.println("vitornado " + e.getMessage());
+            err.print(command.usage());
+            return 2;
+        } catch (ModelException | IllegalArgumentException | IllegalStateException e) {
+            err.println("vitornado " + command.name() + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("vitornado " + command.name() + ": " + e);
+            return 2;
+        }
+    }
+
+    static String overview() {
+        StringBuilder sb = new StringBuilder("""
+                vitornado: Vision Transformers on TornadoVM (GPU) or the plain JVM, same kernels.
+
+                Usage: vitornado COMMAND [options]     (vitornado COMMAND --help for its options)
+
+                Commands:
+                """);
+        for (Command c : COMMANDS) {
+            sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,92 @@
+package org.vitornado.model.io;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.vitornado.weights.SafetensorsFile;
+
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Copies checkpoint tensors into off-heap {@link FloatArray}s after checking their shapes, converting F16/BF16/F64
+ * to float32. Tensors can be stacked along the first dimension (Hugging Face's separate q, k, v into timm's qkv).
+ */
+public final class TensorLoader implements Tensors {
+
+    private final SafetensorsFile file;
+
+    public TensorLoader(SafetensorsFile file) {
+        this.file = file;
+    }
+
+    @Override
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return file.contains(name);
+    }
+
+    public long[] shape(String name) {
+        if (!file.contains(name)) {
+            throw missing(name);
+        }
+        return file.info(name).shape();
+    }
+
+    /** The tensor {@code name}, which must have {@code shape}. */
+    @Override
+    public FloatArray load(String name, long... shape) {
+        return stack(new String[] {name}, shape);
+    }
+
+    /** The tensor if present (with {@code shape}), else zeros of that shape: for optional biases. */
+    @Override
+    public FloatArray loadOrZeros(String name, long... shape) {
+        if (file.contains(name)) {
+            return load(name, shape);
+        }
+        return new FloatArray(Math.toIntExact(product(shape)));
+    }
+
+    /**
+     * Tensors {@code names}, each of shape {@code partShape}, stacked along dimension 0 into one array
+     * of {@code names.length * partShape[0]} rows.
+     */
+    @Override
+    public FloatArray stack(String[] names, long... partShape) {
+        long part = product(partShape);
+        FloatArray out = new FloatArray(Math.toIntExact(part * names.length));
+        MemorySegment all = out.getSegment();
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            if (!file.contains(name)) {
+                throw missing(name);
+            }
+            try {
+                file.require(name, partShape);
+                file.readFloats(name, all.asSlice(i * part * Float.BYTES, part * Float.BYTES));
+            } catch (IOException e) {
+                throw new ModelException(e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    private ModelException missing(String name) {
+        try {
+            file.require(name);
+        } catch (IOException e) {
+            return new ModelException(e.getMessage(), e);
+        }
+        return new ModelException(file.path() + ": tensor '" + name + "' not found");
+    }
+
+    static long product(long[] shape) {
+        return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+    }
+}

@@ -1,0 +1,37 @@
+package org.vitornado.model.io;
+
+import java.nio.file.Path;
+
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** Where a model's parameters come from: a checkpoint ({@link TensorLoader}) or placeholders for inspection. */
+public interface Tensors {
+
+    /** The checkpoint, for error messages. */
+    Path path();
+
+    boolean contains(String name);
+
+    /** The tensor {@code name}, which must have {@code shape}. */
+    FloatArray load(String name, long... shape);
+
+    /** The tensor if present (with {@code shape}), else zeros: for optional biases. */
+    FloatArray loadOrZeros(String name, long... shape);
+
+    /** Tensors of shape {@code partShape} stacked along dimension 0. */
+    FloatArray stack(String[] names, long... partShape);
+
+    /**
+     * Stand-ins that let a model build its task graph (for {@code plan} and {@code info}) without reading or
+     * allocating its weights: every tensor is a one-element array. Nothing built on them may run.
+     */
+    static Tensors placeholders(Path path) {
+        return new Tensors() {
+            public Path path() { return path; }
+            public boolean contains(String name) { return true; }
+            public FloatArray load(String name, long... shape) { return new FloatArray(1); }
+            public FloatArray loadOrZeros(String name, long... shape) { return new FloatArray(1); }
+            public FloatArray stack(String[] names, long... partShape) { return new FloatArray(1); }
+        };
+    }
+}

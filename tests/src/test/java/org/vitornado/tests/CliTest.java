@@ -1,0 +1,137 @@
+package org.vitornado.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vitornado.cli.Main;
+
+/** The CLI as a user drives it: help, errors, and each command on the bundled demo model and fixtures. */
+class CliTest {
+
+    static final Path DEMO = Path.of("..", "models", "demo-vit").toAbsolutePath().normalize();
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsEveryCommandAndEachCommandHasUsage() {
+        Run r = cli("--help");
+        assertEquals(0, r.code());
+        for (String c : List.of("classify", "info", "plan", "verify")) {
+            assertTrue(r.out().contains(c), r.out());
+            Run h = cli(c, "--help");
+            assertEquals(0, h.code(), c);
+            assertTrue(h.out().startsWith("Usage: vitornado " + c), h.out());
+        }
+        assertEquals(2, cli().code());
+    }
+
+    @Test
+    void badCommandLinesAreUsageErrors() {
+        Run unknown = cli("segment-everything");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown command 'segment-everything'"), unknown.err());
+        Run option = cli("info", "--modle", "x");
+        assertEquals(2, option.code());
+        assertTrue(option.err().contains("unknown option --modle"), option.err());
+        Run missing = cli("classify", "--image", "a.png");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--model is required"), missing.err());
+        Run size = cli("plan", "--model", DEMO.toString(), "--size", "64by64");
+        assertEquals(2, size.code());
+        assertTrue(size.err().contains("--size expects HxW"), size.err());
+    }
+
+    @Test
+    void infoDescribesTheDemoModel() {
+        Run r = cli("info", "--model", DEMO.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ViT 96d x 3 blocks, 3 heads, patch 16, 64x64"), r.out());
+        // patch 96*3*16*16+96, cls 96, pos 17*96, 3 blocks, norm, head 10*96+10
+        long perBlock = 4 * 96 + 3 * 96 * 96 + 3 * 96 + 96 * 96 + 96 + 384 * 96 + 384 + 96 * 384 + 96;
+        long expected = 96 * 768 + 96 + 96 + 17 * 96 + 3 * perBlock + 2 * 96 + 10 * 96 + 10;
+        assertTrue(r.out().contains(String.format("parameters   %,d (checkpoint holds %,d values", expected, expected)), r.out());
+    }
+
+    @Test
+    void planShowsEveryTaskWithItsGridAndATotal() {
+        Run r = cli("plan", "--model", DEMO.toString(), "--size", "48x80", "--batch", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("input 2 x 48x80 -> 16 tokens of 96"), r.out());
+        assertTrue(r.out().contains("pos_embed.resample"), "a 3x5 grid needs the 4x4 embedding resampled");
+        for (String task : List.of("patch_embed", "blocks.0.norm1", "blocks.2.attn.qkv", "blocks.2.mlp.fc2", "norm", "pool", "head")) {
+            assertTrue(Pattern.compile("(?m)^" + Pattern.quote(task) + " ").matcher(r.out()).find(), task + " missing:\n" + r.out());
+        }
+        assertTrue(r.out().contains("LinearKernels.linearResidual"), r.out());
+        assertTrue(r.out().contains("total (" + (1 + 1 + 3 * 7 + 1 + 1 + 1) + ")"), r.out());
+    }
+
+    @Test
+    void classifyPrintsRankedProbabilities() {
+        Run r = cli("classify", "--model", DEMO.toString(), "--image", DEMO.resolve("example.png").toString(), "--top", "3");
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("(?m)^  (\\d)\\. (\\S+)\\s+([0-9.]+)$").matcher(r.out());
+        double previous = 1;
+        int rows = 0;
+        while (m.find()) {
+            rows++;
+            assertEquals(rows, Integer.parseInt(m.group(1)));
+            double p = Double.parseDouble(m.group(3));
+            assertTrue(p > 0 && p <= previous, r.out());
+            previous = p;
+        }
+        assertEquals(3, rows, r.out());
+    }
+
+    @Test
+    void unreadableImagesAndModelsAreNamed(@TempDir Path dir) throws IOException {
+        Path fake = dir.resolve("not-really.png");
+        Files.writeString(fake, "this is text");
+        Run image = cli("classify", "--model", DEMO.toString(), "--image", fake.toString());
+        assertEquals(2, image.code());
+        assertTrue(image.err().contains(fake.toString()), image.err());
+        Run model = cli("info", "--model", dir.resolve("nothing-here").toString());
+        assertEquals(2, model.code());
+        assertTrue(model.err().contains("nothing-here") && model.err().contains("no such file"), model.err());
+    }
+
+    @Test
+    void verifyPassesOnTheUpstreamFixture() {
+        Run r = cli("verify", "--fixture", Fixtures.prefix("vit_token").toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("PASS"), r.out());
+        assertTrue(Pattern.compile("(?m)^logits\\s").matcher(r.out()).find(), r.out());
+    }
+
+    @Test
+    void verifyRejectsAnUnknownFamily(@TempDir Path dir) throws IOException {
+        Path prefix = Fixtures.prefix("vit_token");
+        for (String suffix : List.of(".safetensors", ".io.safetensors")) {
+            Files.copy(prefix.resolveSibling("vit_token" + suffix), dir.resolve("odd" + suffix));
+        }
+        String json = Files.readString(prefix.resolveSibling("vit_token.json")).replace("\"timm_vit\"", "\"alien_net\"");
+        Files.writeString(dir.resolve("odd.json"), json);
+        Run r = cli("verify", "--fixture", dir.resolve("odd").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("family 'alien_net' is not supported"), r.err());
+    }
+}

@@ -1,0 +1,264 @@
+package org.vitornado.tests;
+
+import java.util.Map;
+
+import org.vitornado.model.vit.VitConfig;
+
+/**
+ * A plain float64 ViT forward written straight from timm's {@code VisionTransformer} (one image, no kernels, no
+ * tricks), used as an independent reference for shapes the upstream fixtures do not cover. Weights are timm-named
+ * float arrays.
+ */
+final class ReferenceVit {
+
+    private final VitConfig c;
+    private final Map<String, float[]> w;
+
+    ReferenceVit(VitConfig c, Map<String, float[]> weights) {
+        this.c = c;
+        this.w = weights;
+    }
+
+    /** Features ([T, C] after the final norm), pre-logits ([C]) and logits of one {@code [3, H, W]} image. */
+    record Result(double[][] features, double[] preLogits, double[] logits) {
+    }
+
+    Result forward(float[] image, int height, int width) {
+        int p = c.patch();
+        int gh = height / p;
+        int gw = width / p;
+        int e = c.embedDim();
+        int prefix = c.prefixTokens();
+        int t = prefix + gh * gw;
+        double[][] x = new double[t][e];
+        float[] pw = w.get("patch_embed.proj.weight");
+        float[] pb = w.get("patch_embed.proj.bias");
+        for (int py = 0; py < gh; py++) {
+            for (int px = 0; px < gw; px++) {
+                for (int o = 0; o < e; o++) {
+                    double acc = pb[o];
+                    for (int ci = 0; ci < c.inChans(); ci++) {
+                        for (int ky = 0; ky < p; ky++) {
+                            for (int kx = 0; kx < p; kx++) {
+                                acc += (double) pw[((o * c.inChans() + ci) * p + ky) * p + kx]
+                                        * image[(ci * height + py * p + ky) * width + px * p + kx];
+                            }
+                        }
+                    }
+                    x[prefix + py * gw + px][o] = acc;
+                }
+            }
+        }
+        if (c.classToken()) {
+            float[] cls = w.get("cls_token");
+            for (int o = 0; o < e; o++) {
+                x[0][o] = cls[o];
+            }
+        }
+        double[][] pos = positionEmbedding(gh, gw);
+        for (int i = 0; i < t; i++) {
+            for (int o = 0; o < e; o++) {
+                x[i][o] += pos[i][o];
+            }
+        }
+        for (int b = 0; b < c.depth(); b++) {
+            String n = "blocks." + b + ".";
+            double[][] h = layerNorm(x, n + "norm1");
+            double[][] qkv = linear(h, n + "attn.qkv");
+            double[][] a = attention(qkv, t);
+            add(x, linear(a, n + "attn.proj"));
+            double[][] m = linear(layerNorm(x, n + "norm2"), n + "mlp.fc1");
+            for (double[] row : m) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = 0.5 * row[i] * (1 + erf(row[i] / Math.sqrt(2)));
+                }
+            }
+            add(x, linear(m, n + "mlp.fc2"));
+        }
+        if (c.finalNorm()) {
+            x = layerNorm(x, "norm");
+        }
+        double[] pooled = new double[e];
+        if (c.pool() == VitConfig.Pool.TOKEN) {
+            pooled = x[0].clone();
+        } else {
+            for (int i = prefix; i < t; i++) {
+                for (int o = 0; o < e; o++) {
+                    pooled[o] += x[i][o] / (t - prefix);
+                }
+            }
+        }
+        if (c.fcNorm()) {
+            pooled = layerNorm(new double[][] {pooled}, "fc_norm")[0];
+        }
+        double[] logits = c.numClasses() > 0 ? linear(new double[][] {pooled}, "head")[0] : null;
+        return new Result(x, pooled, logits);
+    }
+
+    /** timm resample_abs_pos_embed: class rows untouched, grid resized with antialiased bicubic. */
+    private double[][] positionEmbedding(int gh, int gw) {
+        int e = c.embedDim();
+        int prefix = c.prefixTokens();
+        float[] pos = w.get("pos_embed");
+        double[][] out = new double[prefix + gh * gw][e];
+        for (int o = 0; o < e; o++) {
+            if (prefix == 1) {
+                out[0][o] = pos[o];
+            }
+            double[][] grid = new double[c.gridH()][c.gridW()];
+            for (int y = 0; y < c.gridH(); y++) {
+                for (int x = 0; x < c.gridW(); x++) {
+                    grid[y][x] = pos[(prefix + y * c.gridW() + x) * e + o];
+                }
+            }
+            double[][] wy = aaBicubicWeights(c.gridH(), gh);
+            double[][] wx = aaBicubicWeights(c.gridW(), gw);
+            for (int y = 0; y < gh; y++) {
+                for (int x = 0; x < gw; x++) {
+                    double acc = 0;
+                    for (int iy = 0; iy < c.gridH(); iy++) {
+                        for (int ix = 0; ix < c.gridW(); ix++) {
+                            acc += wy[y][iy] * wx[x][ix] * grid[iy][ix];
+                        }
+                    }
+                    out[prefix + y * gw + x][o] = acc;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Dense {@code [out][in]} interpolation matrix of PyTorch's bicubic with antialias (a = -0.5). */
+    static double[][] aaBicubicWeights(int in, int out) {
+        double[][] m = new double[out][in];
+        double scale = (double) in / out;
+        double support = scale >= 1 ? 2 * scale : 2;
+        double invscale = scale >= 1 ? 1 / scale : 1;
+        for (int i = 0; i < out; i++) {
+            double center = scale * (i + 0.5);
+            int lo = Math.max((int) (center - support + 0.5), 0);
+            int hi = Math.min((int) (center + support + 0.5), in);
+            double sum = 0;
+            for (int j = lo; j < hi; j++) {
+                m[i][j] = cubic((j - center + 0.5) * invscale, -0.5);
+                sum += m[i][j];
+            }
+            for (int j = lo; j < hi; j++) {
+                m[i][j] /= sum;
+            }
+        }
+        return m;
+    }
+
+    static double cubic(double x, double a) {
+        double ax = Math.abs(x);
+        if (ax < 1) {
+            return (a + 2) * ax * ax * ax - (a + 3) * ax * ax + 1;
+        }
+        return ax < 2 ? a * (ax * ax * ax - 5 * ax * ax + 8 * ax - 4) : 0;
+    }
+
+    private double[][] attention(double[][] qkv, int t) {
+        int e = c.embedDim();
+        int hd = c.headDim();
+        double scale = 1 / Math.sqrt(hd);
+        double[][] out = new double[t][e];
+        for (int h = 0; h < c.numHeads(); h++) {
+            for (int i = 0; i < t; i++) {
+                double[] s = new double[t];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < t; j++) {
+                    double dot = 0;
+                    for (int d = 0; d < hd; d++) {
+                        dot += qkv[i][h * hd + d] * qkv[j][e + h * hd + d];
+                    }
+                    s[j] = dot * scale;
+                    max = Math.max(max, s[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < t; j++) {
+                    s[j] = Math.exp(s[j] - max);
+                    sum += s[j];
+                }
+                for (int j = 0; j < t; j++) {
+                    for (int d = 0; d < hd; d++) {
+                        out[i][h * hd + d] += s[j] / sum * qkv[j][2 * e + h * hd + d];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private double[][] linear(double[][] x, String name) {
+        float[] weight = w.get(name + ".weight");
+        float[] bias = w.get(name + ".bias");
+        int in = x[0].length;
+        int out = weight.length / in;
+        double[][] y = new double[x.length][out];
+        for (int r = 0; r < x.length; r++) {
+            for (int o = 0; o < out; o++) {
+                double acc = bias == null ? 0 : bias[o];
+                for (int k = 0; k < in; k++) {
+                    acc += weight[o * in + k] * x[r][k];
+                }
+                y[r][o] = acc;
+            }
+        }
+        return y;
+    }
+
+    private double[][] layerNorm(double[][] x, String name) {
+        float[] g = w.get(name + ".weight");
+        float[] b = w.get(name + ".bias");
+        double[][] y = new double[x.length][];
+        for (int r = 0; r < x.length; r++) {
+            double mean = 0;
+            for (double v : x[r]) {
+                mean += v / x[r].length;
+            }
+            double var = 0;
+            for (double v : x[r]) {
+                var += (v - mean) * (v - mean) / x[r].length;
+            }
+            y[r] = new double[x[r].length];
+            for (int i = 0; i < x[r].length; i++) {
+                y[r][i] = (x[r][i] - mean) / Math.sqrt(var + c.eps()) * g[i] + b[i];
+            }
+        }
+        return y;
+    }
+
+    private static void add(double[][] x, double[][] y) {
+        for (int r = 0; r < x.length; r++) {
+            for (int i = 0; i < x[r].length; i++) {
+                x[r][i] += y[r][i];
+            }
+        }
+    }
+
+    /** erf in double by its Taylor series (|x| < 3) or continued fraction (tail); ~1e-15. */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        double r;
+        if (ax < 3) {
+            double term = ax;
+            double sum = ax;
+            for (int n = 1; n < 200; n++) {
+                term *= -ax * ax / n;
+                sum += term / (2 * n + 1);
+                if (Math.abs(term) < 1e-17) {
+                    break;
+                }
+            }
+            r = 2 / Math.sqrt(Math.PI) * sum;
+        } else {
+            double f = 0;
+            for (int n = 60; n >= 1; n--) {
+                f = n / 2.0 / (ax + f);
+            }
+            r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+        }
+        return Math.copySign(r, x);
+    }
+}

@@ -1,0 +1,185 @@
+package org.vitornado.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.vitornado.kernels.AttentionKernels;
+import org.vitornado.kernels.LayerNormKernels;
+import org.vitornado.kernels.LinearKernels;
+import org.vitornado.kernels.PatchEmbedKernels;
+import org.vitornado.kernels.PoolingKernels;
+import org.vitornado.kernels.ResampleKernels;
+import org.vitornado.kernels.SoftmaxKernels;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Builds one TornadoVM {@link TaskGraph} out of the project's kernels, the way TornadoVM's examples do
+ * ({@code new TaskGraph(..).transferToDevice(..).task(..).transferToHost(..)}), and at the same time records,
+ * for every task, its kernel, grid and cost ({@link PlannedTask}), so that {@code plan} can show how a model
+ * maps onto GPU kernels.
+ *
+ * <p>Every task method adds one kernel task and registers its grid in the shared {@link GridScheduler} under
+ * {@code graphName.taskName}. All KernelContext kernels of a graph share one {@link KernelContext}, as in
+ * TornadoVM's own examples.
+ */
+public final class GraphBuilder {
+
+    private final TaskGraph graph;
+    private final String name;
+    private final GridScheduler grids;
+    private final KernelContext context = new KernelContext();
+    private final List<PlannedTask> tasks = new ArrayList<>();
+
+    public GraphBuilder(String name, GridScheduler grids) {
+        this.name = name;
+        this.graph = new TaskGraph(name);
+        this.grids = grids;
+    }
+
+    /** Arrays copied to the device once, on the first execution (weights). */
+    public GraphBuilder weights(Object... arrays) {
+        graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, arrays);
+        return this;
+    }
+
+    /** Arrays copied to the device before every execution (the input). */
+    public GraphBuilder inputs(Object... arrays) {
+        graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, arrays);
+        return this;
+    }
+
+    /** Arrays copied back to the host after every execution (the results). */
+    public GraphBuilder outputs(Object... arrays) {
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, arrays);
+        return this;
+    }
+
+    public ImmutableTaskGraph snapshot() {
+        return graph.snapshot();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<PlannedTask> tasks() {
+        return List.copyOf(tasks);
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    /** Patch embedding (conv kernel = stride = patch) + bias + position embedding + class token. */
+    public GraphBuilder patchEmbed(String task, FloatArray image, FloatArray weight, FloatArray bias, FloatArray clsToken,
+            FloatArray pos, FloatArray tokens, int batch, int inChans, int height, int width, int patch, int embed,
+            int gridH, int gridW, int prefix) {
+        graph.task(task, PatchEmbedKernels::patchEmbed, context, image, weight, bias, clsToken, pos, tokens,
+                batch, inChans, height, width, patch, embed, gridH, gridW, prefix);
+        int tokensPerImage = prefix + gridH * gridW;
+        long patches = (long) batch * gridH * gridW;
+        long k = (long) inChans * patch * patch;
+        return record(task, "PatchEmbedKernels.patchEmbed", PatchEmbedKernels.patchEmbedGrid(batch, tokensPerImage, embed),
+                TaskCost.of(2 * patches * k * embed,
+                        (long) batch * inChans * height * width + k * embed + (long) tokensPerImage * embed,
+                        (long) batch * tokensPerImage * embed));
+    }
+
+    /** LayerNorm over the last dimension of {@code [rows, cols]}. */
+    public GraphBuilder layerNorm(String task, FloatArray x, FloatArray gamma, FloatArray beta, FloatArray y,
+            int rows, int cols, float eps) {
+        graph.task(task, LayerNormKernels::layerNorm, context, x, gamma, beta, y, rows, cols, eps);
+        long n = (long) rows * cols;
+        return record(task, "LayerNormKernels.layerNorm", LayerNormKernels.grid(rows),
+                TaskCost.of(8 * n, n + 2L * cols, n));
+    }
+
+    /** {@code y = x W^T + b}. */
+    public GraphBuilder linear(String task, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        graph.task(task, LinearKernels::linear, context, x, w, b, y, rows, in, out);
+        return record(task, "LinearKernels.linear", LinearKernels.grid(rows, out), linearCost(rows, in, out, false));
+    }
+
+    /** {@code y = gelu(x W^T + b)}: the MLP's first layer with its activation fused. */
+    public GraphBuilder linearGelu(String task, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        graph.task(task, LinearKernels::linearGelu, context, x, w, b, y, rows, in, out);
+        return record(task, "LinearKernels.linearGelu", LinearKernels.grid(rows, out), linearCost(rows, in, out, false));
+    }
+
+    /** {@code y += x W^T + b}: a projection fused with the residual add into the token stream {@code y}. */
+    public GraphBuilder linearResidual(String task, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        graph.task(task, LinearKernels::linearResidual, context, x, w, b, y, rows, in, out);
+        return record(task, "LinearKernels.linearResidual", LinearKernels.grid(rows, out), linearCost(rows, in, out, true));
+    }
+
+    private static TaskCost linearCost(long rows, long in, long out, boolean readsOutput) {
+        return TaskCost.of(2 * rows * in * out, rows * in + in * out + out + (readsOutput ? rows * out : 0), rows * out);
+    }
+
+    /** Multi-head self-attention over packed qkv, online softmax (no tokens x tokens matrix). */
+    public GraphBuilder attention(String task, FloatArray qkv, FloatArray out, int batch, int tokens, int heads, int headDim, float scale) {
+        graph.task(task, AttentionKernels::attention, context, qkv, out, batch, tokens, heads, headDim, scale);
+        long pairs = (long) batch * heads * tokens * tokens;
+        long channels = (long) heads * headDim;
+        return record(task, "AttentionKernels.attention", AttentionKernels.grid(batch, tokens, heads),
+                // q.k and p.v are 2 FLOPs per channel each; exp, max and rescale about 5 per pair.
+                TaskCost.of(pairs * (4L * headDim + 5), (long) batch * tokens * 3 * channels, (long) batch * tokens * channels));
+    }
+
+    /** Row-wise softmax. */
+    public GraphBuilder softmax(String task, FloatArray x, FloatArray y, int rows, int cols) {
+        graph.task(task, SoftmaxKernels::softmax, context, x, y, rows, cols);
+        long n = (long) rows * cols;
+        return record(task, "SoftmaxKernels.softmax", SoftmaxKernels.grid(rows), TaskCost.of(5 * n, n, n));
+    }
+
+    /** The class token row of every image. */
+    public GraphBuilder classToken(String task, FloatArray x, FloatArray out, int batch, int tokens, int channels) {
+        graph.task(task, PoolingKernels::classToken, context, x, out, batch, tokens, channels);
+        long n = (long) batch * channels;
+        return record(task, "PoolingKernels.classToken", PoolingKernels.grid(batch, channels), TaskCost.of(0, n, n));
+    }
+
+    /** Mean over tokens {@code [start, tokens)} of every image. */
+    public GraphBuilder meanTokens(String task, FloatArray x, FloatArray out, int batch, int tokens, int start, int channels) {
+        graph.task(task, PoolingKernels::meanTokens, context, x, out, batch, tokens, start, channels);
+        long read = (long) batch * (tokens - start) * channels;
+        return record(task, "PoolingKernels.meanTokens", PoolingKernels.grid(batch, channels),
+                TaskCost.of(read, read, (long) batch * channels));
+    }
+
+    /** Resamples a channels-last token grid with timm's antialiased bicubic ({@code resample_abs_pos_embed}). */
+    public GraphBuilder resampleBicubicAntialias(String task, FloatArray in, FloatArray out, int inH, int inW, int outH, int outW,
+            int channels, int inOffset, int outOffset) {
+        graph.task(task, ResampleKernels::bicubicAntialias, context, in, out, inH, inW, outH, outW, channels, inOffset, outOffset);
+        return record(task, "ResampleKernels.bicubicAntialias", ResampleKernels.grid(outH, outW, channels),
+                resampleCost(inH, inW, outH, outW, channels));
+    }
+
+    /** Resamples a channels-last token grid with plain bicubic (a = -0.75, align_corners=False). */
+    public GraphBuilder resampleBicubic(String task, FloatArray in, FloatArray out, int inH, int inW, int outH, int outW,
+            int channels, int inOffset, int outOffset) {
+        graph.task(task, ResampleKernels::bicubic, context, in, out, inH, inW, outH, outW, channels, inOffset, outOffset);
+        return record(task, "ResampleKernels.bicubic", ResampleKernels.grid(outH, outW, channels),
+                resampleCost(inH, inW, outH, outW, channels));
+    }
+
+    private static TaskCost resampleCost(int inH, int inW, int outH, int outW, int channels) {
+        long out = (long) outH * outW * channels;
+        return TaskCost.of(32 * out, (long) inH * inW * channels, out);
+    }
+
+    private GraphBuilder record(String task, String kernel, WorkerGrid grid, TaskCost cost) {
+        grids.addWorkerGrid(name + "." + task, grid);
+        int dims = grid.dimension();
+        long[] local = grid.getLocalWork();
+        tasks.add(new PlannedTask(name, task, kernel, java.util.Arrays.copyOf(grid.getGlobalWork(), dims),
+                local == null ? null : java.util.Arrays.copyOf(local, dims), cost));
+        return this;
+    }
+}
