@@ -46,9 +46,9 @@ final class ClassifyCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out) {
-        Set<String> options = new java.util.HashSet<>(Set.of("model", "image", "top", "batch"));
-        options.addAll(ExecutionFlags.OPTIONS);
-        Args args = Args.parse(name(), argv, options, Set.of());
+        Set<String> accepted = new java.util.HashSet<>(Set.of("model", "image", "top", "batch"));
+        accepted.addAll(ExecutionFlags.OPTIONS);
+        Args args = Args.parse(name(), argv, accepted, Set.of());
         Checkpoint ckpt = Checkpoint.read(Path.of(args.required("model")));
         List<String> images = args.all("image");
         if (images.isEmpty()) {
@@ -59,7 +59,7 @@ final class ClassifyCommand implements Command {
         }
         int top = Math.min(args.integer("top", 5, 1), ckpt.vit().numClasses());
         int batch = args.integer("batch", Math.min(images.size(), MAX_BATCH), 1);
-        ExecutionOptions options = ExecutionFlags.from(args, false);
+        ExecutionOptions execution = ExecutionFlags.from(args, false);
         Preprocessing pre = ckpt.preprocessing();
         // Decode everything first: a bad image fails before the model is loaded.
         List<float[]> inputs = new ArrayList<>();
@@ -69,7 +69,7 @@ final class ClassifyCommand implements Command {
         VitModel model = ckpt.load();
         int classes = ckpt.vit().numClasses();
         int perImage = 3 * pre.height() * pre.width();
-        try (VitPlan plan = model.plan(batch, pre.height(), pre.width(), Set.of(VitOutput.PROBABILITIES), options)) {
+        try (VitPlan plan = model.plan(batch, pre.height(), pre.width(), Set.of(VitOutput.PROBABILITIES), execution)) {
             for (int start = 0; start < inputs.size(); start += batch) {
                 float[] pixels = new float[batch * perImage];
                 int n = Math.min(batch, inputs.size() - start);

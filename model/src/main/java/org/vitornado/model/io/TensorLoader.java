@@ -32,10 +32,11 @@ public final class TensorLoader implements Tensors {
     }
 
     public long[] shape(String name) {
-        if (!file.contains(name)) {
-            throw missing(name);
+        try {
+            return file.info(name).shape();
+        } catch (IOException e) {
+            throw new ModelException(e.getMessage(), e);
         }
-        return file.info(name).shape();
     }
 
     /** The tensor {@code name}, which must have {@code shape}. */
@@ -79,7 +80,7 @@ public final class TensorLoader implements Tensors {
 
     private ModelException missing(String name) {
         try {
-            file.require(name);
+            file.info(name);
         } catch (IOException e) {
             return new ModelException(e.getMessage(), e);
         }

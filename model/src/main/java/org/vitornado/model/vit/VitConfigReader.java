@@ -187,7 +187,8 @@ public final class VitConfigReader {
         if (e == null) {
             return;
         }
-        for (Object ok : allowed) {
+        // A lone null argument arrives as a null array: it means "only null is allowed".
+        for (Object ok : allowed == null ? new Object[] {null} : allowed) {
             if (Objects.equals(ok, value)) {
                 return;
             }

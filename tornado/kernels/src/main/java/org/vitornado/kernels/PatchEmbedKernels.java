@@ -1,0 +1,55 @@
+package org.vitornado.kernels;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Patch embedding: a convolution whose kernel equals its stride (the patch), fused with its bias, the position
+ * embedding and the class token, producing the token matrix {@code [batch * T, embed]}, T = prefix + gridH*gridW.
+ */
+public final class PatchEmbedKernels {
+
+    private PatchEmbedKernels() {
+    }
+
+    /** Grid 2D: x = embedding channel c, y = token row b*T + t. */
+    public static WorkerGrid patchEmbedGrid(int batch, int tokens, int embed) {
+        return Grids.grid2D(embed, batch * tokens, 16, 4);
+    }
+
+    /**
+     * tokens[b*T + prefix + py*gridW + px, c] = bias[c] + pos[prefix + py*gridW + px, c]
+     *     + sum_{ci, ky, kx} weight[c, ci, ky, kx] * image[b, ci, py*patch + ky, px*patch + kx];
+     * tokens[b*T, c] = clsToken[c] + pos[0, c] when prefix == 1.
+     * Image rows and columns past gridH*patch, gridW*patch are ignored, as a strided convolution does.
+     */
+    public static void patchEmbed(KernelContext ctx, FloatArray image, FloatArray weight, FloatArray bias, FloatArray clsToken,
+            FloatArray pos, FloatArray tokens, int batch, int inChans, int height, int width, int patch, int embed,
+            int gridH, int gridW, int prefix) {
+        int c = ctx.globalIdx;
+        int row = ctx.globalIdy;
+        int perImage = prefix + gridH * gridW;
+        if (c >= embed || row >= batch * perImage) {
+            return;
+        }
+        int b = row / perImage;
+        int t = row - b * perImage;
+        if (t < prefix) {
+            tokens.set(row * embed + c, clsToken.get(c) + pos.get(t * embed + c));
+            return;
+        }
+        int p = t - prefix;
+        int py = p / gridW;
+        int px = p - py * gridW;
+        float acc = 0.0f;
+        for (int ci = 0; ci < inChans; ci++) {
+            for (int ky = 0; ky < patch; ky++) {
+                int w0 = ((c * inChans + ci) * patch + ky) * patch;
+                int i0 = ((b * inChans + ci) * height + py * patch + ky) * width + px * patch;
+                acc += LinearKernels.dot(weight, w0, image, i0, patch);
+            }
+        }
+        tokens.set(row * embed + c, acc + bias.get(c) + pos.get(t * embed + c));
+    }
+}
