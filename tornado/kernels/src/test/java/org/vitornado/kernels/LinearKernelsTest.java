@@ -1,0 +1,62 @@
+package org.vitornado.kernels;
+
+import static org.vitornado.kernels.KernelHarness.assertClose;
+import static org.vitornado.kernels.KernelHarness.output;
+import static org.vitornado.kernels.KernelHarness.random;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+class LinearKernelsTest {
+
+    @ParameterizedTest(name = "rows={0} in={1} out={2}")
+    @CsvSource({"1,1,1", "17,96,288", "35,63,17", "197,768,5", "3,5,129"})
+    void linearVariantsMatchFloat64(int rows, int in, int out) {
+        Random r = new Random(rows * 31L + in * 7L + out);
+        float[] x = random(r, rows * in, 1);
+        float[] w = random(r, out * in, 1 / Math.sqrt(in));
+        float[] b = random(r, out, 0.2);
+        float[] residual = random(r, rows * out, 1);
+        double[] plain = new double[rows * out];
+        double[] gelu = new double[rows * out];
+        double[] res = new double[rows * out];
+        for (int i = 0; i < rows; i++) {
+            for (int n = 0; n < out; n++) {
+                double acc = b[n];
+                for (int k = 0; k < in; k++) {
+                    acc += (double) x[i * in + k] * w[n * in + k];
+                }
+                plain[i * out + n] = acc;
+                gelu[i * out + n] = 0.5 * acc * (1 + ActivationKernelsTest.erf64(acc / Math.sqrt(2)));
+                res[i * out + n] = residual[i * out + n] + acc;
+            }
+        }
+        FloatArray fx = FloatArray.fromArray(x);
+        FloatArray fw = FloatArray.fromArray(w);
+        FloatArray fb = FloatArray.fromArray(b);
+        KernelContext ctx = new KernelContext();
+
+        FloatArray y = output(rows * out);
+        KernelHarness.run(LinearKernels.grid(rows, out), new Object[] {fx, fw, fb}, y,
+                g -> g.task("t", LinearKernels::linear, ctx, fx, fw, fb, y, rows, in, out));
+        assertClose("linear", y, plain, 1e-5);
+
+        FloatArray yg = output(rows * out);
+        KernelHarness.run(LinearKernels.grid(rows, out), new Object[] {fx, fw, fb}, yg,
+                g -> g.task("t", LinearKernels::linearGelu, ctx, fx, fw, fb, yg, rows, in, out));
+        assertClose("linearGelu", yg, gelu, 1e-5);
+
+        FloatArray yr = output(rows * out);
+        for (int i = 0; i < residual.length; i++) {
+            yr.set(i, residual[i]);
+        }
+        KernelHarness.run(LinearKernels.grid(rows, out), new Object[] {fx, fw, fb}, yr,
+                g -> g.task("t", LinearKernels::linearResidual, ctx, fx, fw, fb, yr, rows, in, out));
+        assertClose("linearResidual", yr, res, 1e-5);
+    }
+}

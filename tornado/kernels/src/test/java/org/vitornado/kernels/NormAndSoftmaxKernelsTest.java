@@ -1,0 +1,90 @@
+package org.vitornado.kernels;
+
+import static org.vitornado.kernels.KernelHarness.assertClose;
+import static org.vitornado.kernels.KernelHarness.output;
+import static org.vitornado.kernels.KernelHarness.random;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** LayerNorm and softmax rows against float64. */
+class NormAndSoftmaxKernelsTest {
+
+    @ParameterizedTest(name = "rows={0} cols={1}")
+    @CsvSource({"1,1", "17,96", "33,7", "197,768"})
+    void layerNormMatchesFloat64(int rows, int cols) {
+        Random r = new Random(rows + 1000L * cols);
+        float[] x = random(r, rows * cols, 3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += 5; // a mean offset, as in real activations
+        }
+        float[] g = random(r, cols, 1);
+        float[] b = random(r, cols, 0.2);
+        float eps = 1e-6f;
+        double[] want = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            double mean = 0;
+            for (int c = 0; c < cols; c++) {
+                mean += x[i * cols + c];
+            }
+            mean /= cols;
+            double var = 0;
+            for (int c = 0; c < cols; c++) {
+                var += Math.pow(x[i * cols + c] - mean, 2);
+            }
+            var /= cols;
+            for (int c = 0; c < cols; c++) {
+                want[i * cols + c] = (x[i * cols + c] - mean) / Math.sqrt(var + eps) * g[c] + b[c];
+            }
+        }
+        FloatArray fx = FloatArray.fromArray(x);
+        FloatArray fg = FloatArray.fromArray(g);
+        FloatArray fb = FloatArray.fromArray(b);
+        FloatArray y = output(rows * cols);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(LayerNormKernels.grid(rows), new Object[] {fx, fg, fb}, y,
+                t -> t.task("t", LayerNormKernels::layerNorm, ctx, fx, fg, fb, y, rows, cols, eps));
+        assertClose("layerNorm", y, want, 1e-5);
+
+        // In place, as the final norm runs.
+        FloatArray inPlace = output(rows * cols);
+        for (int i = 0; i < x.length; i++) {
+            inPlace.set(i, x[i]);
+        }
+        KernelHarness.run(LayerNormKernels.grid(rows), new Object[] {fg, fb}, inPlace,
+                t -> t.task("t", LayerNormKernels::layerNorm, ctx, inPlace, fg, fb, inPlace, rows, cols, eps));
+        assertClose("layerNorm in place", inPlace, want, 1e-5);
+    }
+
+    @ParameterizedTest(name = "rows={0} cols={1}")
+    @CsvSource({"1,1", "3,10", "37,1000"})
+    void softmaxMatchesFloat64(int rows, int cols) {
+        Random r = new Random(rows * 7L + cols);
+        float[] x = random(r, rows * cols, 20); // large logits: max subtraction matters
+        double[] want = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, x[i * cols + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                sum += Math.exp(x[i * cols + c] - max);
+            }
+            for (int c = 0; c < cols; c++) {
+                want[i * cols + c] = Math.exp(x[i * cols + c] - max) / sum;
+            }
+        }
+        FloatArray fx = FloatArray.fromArray(x);
+        FloatArray y = output(rows * cols);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(SoftmaxKernels.grid(rows), new Object[] {fx}, y,
+                t -> t.task("t", SoftmaxKernels::softmax, ctx, fx, y, rows, cols));
+        assertClose("softmax", y, want, 1e-5);
+    }
+}

@@ -1,0 +1,93 @@
+package org.vitornado.kernels;
+
+import static org.vitornado.kernels.KernelHarness.assertClose;
+import static org.vitornado.kernels.KernelHarness.output;
+import static org.vitornado.kernels.KernelHarness.random;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** Patch embedding (strided conv + bias + pos + class token) and token pooling against float64. */
+class PatchEmbedAndPoolingKernelsTest {
+
+    @ParameterizedTest(name = "batch={0} {2}x{3} patch={4} embed={5} prefix={6}")
+    @CsvSource({"1,3,64,64,16,96,1", "2,3,50,37,8,20,0", "1,1,17,9,4,5,1"})
+    void patchEmbedMatchesFloat64(int batch, int chans, int height, int width, int patch, int embed, int prefix) {
+        Random r = new Random(height * 100L + width);
+        int gh = height / patch;
+        int gw = width / patch;
+        int t = prefix + gh * gw;
+        float[] image = random(r, batch * chans * height * width, 1);
+        float[] w = random(r, embed * chans * patch * patch, 0.1);
+        float[] bias = random(r, embed, 0.2);
+        float[] cls = random(r, embed, 0.5);
+        float[] pos = random(r, t * embed, 0.5);
+        double[] want = new double[batch * t * embed];
+        for (int b = 0; b < batch; b++) {
+            for (int tok = 0; tok < t; tok++) {
+                for (int c = 0; c < embed; c++) {
+                    double v = pos[tok * embed + c];
+                    if (tok < prefix) {
+                        v += cls[c];
+                    } else {
+                        int py = (tok - prefix) / gw;
+                        int px = (tok - prefix) % gw;
+                        v += bias[c];
+                        for (int ci = 0; ci < chans; ci++) {
+                            for (int ky = 0; ky < patch; ky++) {
+                                for (int kx = 0; kx < patch; kx++) {
+                                    v += (double) w[((c * chans + ci) * patch + ky) * patch + kx]
+                                            * image[((b * chans + ci) * height + py * patch + ky) * width + px * patch + kx];
+                                }
+                            }
+                        }
+                    }
+                    want[(b * t + tok) * embed + c] = v;
+                }
+            }
+        }
+        FloatArray fi = FloatArray.fromArray(image);
+        FloatArray fw = FloatArray.fromArray(w);
+        FloatArray fb = FloatArray.fromArray(bias);
+        FloatArray fc = FloatArray.fromArray(cls);
+        FloatArray fp = FloatArray.fromArray(pos);
+        FloatArray out = output(batch * t * embed);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(PatchEmbedKernels.patchEmbedGrid(batch, t, embed), new Object[] {fi, fw, fb, fc, fp}, out,
+                g -> g.task("t", PatchEmbedKernels::patchEmbed, ctx, fi, fw, fb, fc, fp, out,
+                        batch, chans, height, width, patch, embed, gh, gw, prefix));
+        assertClose("patchEmbed", out, want, 1e-5);
+    }
+
+    @ParameterizedTest(name = "batch={0} tokens={1} channels={2} start={3}")
+    @CsvSource({"1,17,96,1", "3,35,33,0", "2,1,5,0"})
+    void poolingMatchesFloat64(int batch, int tokens, int channels, int start) {
+        Random r = new Random(batch + tokens + channels);
+        float[] x = random(r, batch * tokens * channels, 1);
+        double[] cls = new double[batch * channels];
+        double[] mean = new double[batch * channels];
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < channels; c++) {
+                cls[b * channels + c] = x[b * tokens * channels + c];
+                for (int t = start; t < tokens; t++) {
+                    mean[b * channels + c] += x[(b * tokens + t) * channels + c] / (double) (tokens - start);
+                }
+            }
+        }
+        FloatArray fx = FloatArray.fromArray(x);
+        KernelContext ctx = new KernelContext();
+        FloatArray outCls = output(batch * channels);
+        KernelHarness.run(PoolingKernels.grid(batch, channels), new Object[] {fx}, outCls,
+                g -> g.task("t", PoolingKernels::classToken, ctx, fx, outCls, batch, tokens, channels));
+        assertClose("classToken", outCls, cls, 1e-7);
+        FloatArray outMean = output(batch * channels);
+        KernelHarness.run(PoolingKernels.grid(batch, channels), new Object[] {fx}, outMean,
+                g -> g.task("t", PoolingKernels::meanTokens, ctx, fx, outMean, batch, tokens, start, channels));
+        assertClose("meanTokens", outMean, mean, 1e-6);
+    }
+}
