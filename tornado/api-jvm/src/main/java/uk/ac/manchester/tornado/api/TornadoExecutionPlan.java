@@ -30,7 +30,8 @@ public class TornadoExecutionPlan implements AutoCloseable {
     private int selected = -1;
     private GridScheduler grids = new GridScheduler();
     private ProfilerMode profiler;
-    private boolean firstExecutionDone;
+    /** Per graph: whether it has executed once (FIRST_EXECUTION transfers happen only before that). */
+    private final boolean[] executed;
     private boolean closed;
     private final List<TornadoExecutionResult> results = new ArrayList<>();
 
@@ -39,6 +40,7 @@ public class TornadoExecutionPlan implements AutoCloseable {
             throw new TornadoRuntimeException("an execution plan needs at least one task graph");
         }
         this.graphs = List.of(graphs);
+        this.executed = new boolean[graphs.length];
     }
 
     public static TornadoDevice getDevice(int backendIndex, int deviceIndex) {
@@ -70,7 +72,7 @@ public class TornadoExecutionPlan implements AutoCloseable {
             }
             ImmutableTaskGraph graph = graphs.get(g);
             for (JvmTransfer t : graph.transfers) {
-                if (t.toDevice() && (t.mode() == DataTransferMode.EVERY_EXECUTION || !firstExecutionDone)) {
+                if (t.toDevice() && (t.mode() == DataTransferMode.EVERY_EXECUTION || !executed[g])) {
                     in += t.bytes();
                 }
             }
@@ -84,8 +86,8 @@ public class TornadoExecutionPlan implements AutoCloseable {
                     out += t.bytes();
                 }
             }
+            executed[g] = true;
         }
-        firstExecutionDone = true;
         TornadoProfilerResult profile = new TornadoProfilerResult(System.nanoTime() - start, in, out, taskTimes);
         if (profiler == ProfilerMode.CONSOLE) {
             profile.dumpProfiles();
