@@ -46,6 +46,11 @@ public final class Main {
             return 2;
         } catch (Exception e) {
             err.println("vitornado " + command.name() + ": " + e);
+            if (Boolean.getBoolean("vitornado.stacktrace")) {
+                e.printStackTrace(err);
+            } else {
+                err.println("(run with -Dvitornado.stacktrace=true for the stack trace)");
+            }
             return 2;
         }
     }

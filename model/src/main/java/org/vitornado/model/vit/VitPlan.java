@@ -68,11 +68,12 @@ public final class VitPlan implements AutoCloseable {
 
         GridScheduler grids = new GridScheduler();
         GraphBuilder g = new GraphBuilder("vit", grids);
-        List<Object> weights = new ArrayList<>(List.of(w.patchW, w.patchB, w.clsToken));
+        List<Object> weights = new ArrayList<>(List.of(w.patchW, w.patchB));
 
+        FloatArray cls = classTokenWithPosition(c, w);
+        weights.add(cls);
         FloatArray pos = positionEmbedding(c, w, g, weights);
-        weights.add(pos);
-        g.patchEmbed("patch_embed", image, w.patchW, w.patchB, w.clsToken, pos, x,
+        g.patchEmbed("patch_embed", image, w.patchW, w.patchB, cls, pos, x,
                 batch, c.inChans(), height, width, c.patch(), e, gridH, gridW, prefix);
         if (c.preNorm()) {
             weights.addAll(List.of(w.preNormW, w.preNormB));
@@ -134,33 +135,43 @@ public final class VitPlan implements AutoCloseable {
         this.runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
     }
 
+    /** The class token with its position embedding added (once, on the host); zeros without a class token. */
+    private static FloatArray classTokenWithPosition(VitConfig c, VitWeights w) {
+        int e = c.embedDim();
+        FloatArray cls = new FloatArray(e);
+        boolean hasData = w.clsToken.getSize() >= e; // placeholder weights (inspection only) hold no data
+        if (c.classToken() && hasData) {
+            boolean classPos = c.posEmbed() && !c.noEmbedClass();
+            for (int i = 0; i < e; i++) {
+                cls.set(i, w.clsToken.get(i) + (classPos ? w.posEmbed.get(i) : 0f));
+            }
+        }
+        return cls;
+    }
+
     /**
-     * The position embedding as the patch-embedding kernel wants it: one row per token. The stored table is used
-     * as is when it already has that layout; otherwise the class row is copied once here and the grid rows are
-     * resampled by a kernel (timm: bicubic with antialias; Hugging Face: plain bicubic).
+     * The position embedding of the patch grid, one row per patch token, as the patch-embedding kernel reads it.
+     * The stored grid rows are copied once on the host (without the class row); when the token grid differs from
+     * the pretraining grid a kernel resamples them (timm: bicubic with antialias; Hugging Face: plain bicubic).
+     * Every array handed to the device is thus written whole, by the host or by a kernel.
      */
     private FloatArray positionEmbedding(VitConfig c, VitWeights w, GraphBuilder g, List<Object> weights) {
         int e = c.embedDim();
-        int prefix = c.prefixTokens();
-        boolean sameGrid = gridH == c.gridH() && gridW == c.gridW();
-        if (c.posEmbed() && sameGrid && !c.noEmbedClass()) {
-            return w.posEmbed;
+        int storedGrid = c.gridH() * c.gridW();
+        FloatArray stored = new FloatArray(storedGrid * e);
+        int classRows = c.noEmbedClass() ? 0 : c.prefixTokens();
+        if (c.posEmbed() && w.posEmbed.getSize() >= (classRows + storedGrid) * e) {
+            stored.getSegment().copyFrom(w.posEmbed.getSegment().asSlice((long) classRows * e * Float.BYTES, (long) storedGrid * e * Float.BYTES));
         }
-        FloatArray pos = new FloatArray(tokens * e);
-        if (!c.posEmbed()) {
-            return pos;
+        weights.add(stored);
+        if (!c.posEmbed() || (gridH == c.gridH() && gridW == c.gridW())) {
+            return stored;
         }
-        int storedPrefix = c.noEmbedClass() ? 0 : prefix;
-        // Placeholder weights (inspection only) hold no data to copy.
-        int classRows = w.posEmbed.getSize() >= storedPrefix * e ? storedPrefix * e : 0;
-        for (int i = 0; i < classRows; i++) {
-            pos.set(i, w.posEmbed.get(i));
-        }
-        weights.add(w.posEmbed);
+        FloatArray pos = new FloatArray(gridH * gridW * e);
         if (c.posResample() == VitConfig.PosResample.BICUBIC_ANTIALIAS) {
-            g.resampleBicubicAntialias("pos_embed.resample", w.posEmbed, pos, c.gridH(), c.gridW(), gridH, gridW, e, storedPrefix, prefix);
+            g.resampleBicubicAntialias("pos_embed.resample", stored, pos, c.gridH(), c.gridW(), gridH, gridW, e, 0, 0);
         } else {
-            g.resampleBicubic("pos_embed.resample", w.posEmbed, pos, c.gridH(), c.gridW(), gridH, gridW, e, storedPrefix, prefix);
+            g.resampleBicubic("pos_embed.resample", stored, pos, c.gridH(), c.gridW(), gridH, gridW, e, 0, 0);
         }
         return pos;
     }

@@ -16,21 +16,19 @@ public final class ActivationKernels {
      * 1.2e-7), odd-extended.
      */
     public static float erf(float x) {
+        // Branch-free (both forms evaluated, one selected): divergent branches inside a bounds-guarded kernel
+        // were miscompiled by PoCL's OpenCL compiler (padded work-items stored past the guard).
         float ax = TornadoMath.abs(x);
-        float y;
-        if (ax < 0.5f) {
-            float x2 = ax * ax;
-            // 2/sqrt(pi) * (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320 + x^13/9360)
-            y = 1.1283791670955126f * ax * (1.0f + x2 * (-0.33333333333f + x2 * (0.1f + x2 * (-0.0238095238f
-                    + x2 * (0.0046296296f + x2 * (-0.00075757576f + x2 * 0.00010683761f))))));
-        } else {
-            float t = 1.0f / (1.0f + 0.5f * ax);
-            float erfc = t * TornadoMath.exp(-ax * ax - 1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f
-                    + t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f
-                    + t * (-0.82215223f + t * 0.17087277f)))))))));
-            y = 1.0f - erfc;
-        }
-        return x < 0 ? -y : y;
+        float x2 = ax * ax;
+        // 2/sqrt(pi) * (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320 + x^13/9360)
+        float series = 1.1283791670955126f * ax * (1.0f + x2 * (-0.33333333333f + x2 * (0.1f + x2 * (-0.0238095238f
+                + x2 * (0.0046296296f + x2 * (-0.00075757576f + x2 * 0.00010683761f))))));
+        float t = 1.0f / (1.0f + 0.5f * ax);
+        float erfc = t * TornadoMath.exp(-x2 - 1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f
+                + t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f
+                + t * (-0.82215223f + t * 0.17087277f)))))))));
+        float y = TornadoMath.min(ax, 0.5f) < 0.5f ? series : 1.0f - erfc;
+        return TornadoMath.signum(x) * y;
     }
 
     /** gelu(x) = x/2 (1 + erf(x / sqrt 2)). */

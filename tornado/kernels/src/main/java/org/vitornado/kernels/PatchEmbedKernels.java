@@ -7,6 +7,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 /**
  * Patch embedding: a convolution whose kernel equals its stride (the patch), fused with its bias, the position
  * embedding and the class token, producing the token matrix {@code [batch * T, embed]}, T = prefix + gridH*gridW.
+ * The position embedding covers the patch grid only; the class token comes with its own position already added
+ * (the plan prepares both once), so every array the kernel reads is written whole by the host or a kernel.
  */
 public final class PatchEmbedKernels {
 
@@ -19,9 +21,9 @@ public final class PatchEmbedKernels {
     }
 
     /**
-     * tokens[b*T + prefix + py*gridW + px, c] = bias[c] + pos[prefix + py*gridW + px, c]
+     * tokens[b*T + prefix + py*gridW + px, c] = bias[c] + pos[py*gridW + px, c]
      *     + sum_{ci, ky, kx} weight[c, ci, ky, kx] * image[b, ci, py*patch + ky, px*patch + kx];
-     * tokens[b*T, c] = clsToken[c] + pos[0, c] when prefix == 1.
+     * tokens[b*T, c] = clsToken[c] when prefix == 1 (class token plus its position embedding).
      * Image rows and columns past gridH*patch, gridW*patch are ignored, as a strided convolution does.
      */
     public static void patchEmbed(KernelContext ctx, FloatArray image, FloatArray weight, FloatArray bias, FloatArray clsToken,
@@ -36,7 +38,7 @@ public final class PatchEmbedKernels {
         int b = row / perImage;
         int t = row - b * perImage;
         if (t < prefix) {
-            tokens.set(row * embed + c, clsToken.get(c) + pos.get(t * embed + c));
+            tokens.set(row * embed + c, clsToken.get(c));
             return;
         }
         int p = t - prefix;
@@ -50,6 +52,6 @@ public final class PatchEmbedKernels {
                 acc += LinearKernels.dot(weight, w0, image, i0, patch);
             }
         }
-        tokens.set(row * embed + c, acc + bias.get(c) + pos.get(t * embed + c));
+        tokens.set(row * embed + c, acc + bias.get(c) + pos.get(p * embed + c));
     }
 }

@@ -26,15 +26,16 @@ class PatchEmbedAndPoolingKernelsTest {
         float[] w = random(r, embed * chans * patch * patch, 0.1);
         float[] bias = random(r, embed, 0.2);
         float[] cls = random(r, embed, 0.5);
-        float[] pos = random(r, t * embed, 0.5);
+        float[] pos = random(r, gh * gw * embed, 0.5);
         double[] want = new double[batch * t * embed];
         for (int b = 0; b < batch; b++) {
             for (int tok = 0; tok < t; tok++) {
                 for (int c = 0; c < embed; c++) {
-                    double v = pos[tok * embed + c];
+                    double v;
                     if (tok < prefix) {
-                        v += cls[c];
+                        v = cls[c];
                     } else {
+                        v = pos[(tok - prefix) * embed + c];
                         int py = (tok - prefix) / gw;
                         int px = (tok - prefix) % gw;
                         v += bias[c];

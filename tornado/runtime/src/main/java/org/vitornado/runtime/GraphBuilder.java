@@ -75,7 +75,7 @@ public final class GraphBuilder {
 
     // ---------------------------------------------------------------- kernels
 
-    /** Patch embedding (conv kernel = stride = patch) + bias + position embedding + class token. */
+    /** Patch embedding (conv kernel = stride = patch) + bias + grid position embedding + class token (with its position). */
     public GraphBuilder patchEmbed(String task, FloatArray image, FloatArray weight, FloatArray bias, FloatArray clsToken,
             FloatArray pos, FloatArray tokens, int batch, int inChans, int height, int width, int patch, int embed,
             int gridH, int gridW, int prefix) {
@@ -86,7 +86,7 @@ public final class GraphBuilder {
         long k = (long) inChans * patch * patch;
         return record(task, "PatchEmbedKernels.patchEmbed", PatchEmbedKernels.patchEmbedGrid(batch, tokensPerImage, embed),
                 TaskCost.of(2 * patches * k * embed,
-                        (long) batch * inChans * height * width + k * embed + (long) tokensPerImage * embed,
+                        (long) batch * inChans * height * width + k * embed + (long) gridH * gridW * embed + embed,
                         (long) batch * tokensPerImage * embed));
     }
 
