@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -427,10 +426,5 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             return out;
         }
-    }
-
-    /** Little-endian byte buffer view helper for writers and tests. */
-    static ByteBuffer littleEndian(int capacity) {
-        return ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -12,7 +12,6 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoBackendNotFound;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.exceptions.TornadoRuntimeException;
-import uk.ac.manchester.tornado.api.exceptions.TornadoTaskRuntimeException;
 
 /**
  * Runs task graphs (TornadoVM's {@code TornadoExecutionPlan}). On the JVM: the selected graphs' tasks run in order;
@@ -224,9 +223,5 @@ public class TornadoExecutionPlan implements AutoCloseable {
     @Override
     public void close() throws TornadoExecutionPlanException {
         closed = true;
-    }
-
-    static TornadoTaskRuntimeException failure(JvmTask task, Throwable t) {
-        return JvmKernelDispatch.failed(task, t);
     }
 }
