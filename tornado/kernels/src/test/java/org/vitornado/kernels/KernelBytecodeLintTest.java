@@ -21,7 +21,7 @@ import org.vitornado.kernels.lintcases.GoodKernels;
 class KernelBytecodeLintTest {
 
     /** Every kernel family of the project; a new *Kernels class must be added here (checked below). */
-    static final List<Class<?>> KERNELS = List.of(ActivationKernels.class, AttentionKernels.class, LayerNormKernels.class,
+    static final List<Class<?>> KERNELS = List.of(ActivationKernels.class, AttentionKernels.class, ConvKernels.class, LayerNormKernels.class,
             LinearKernels.class, PatchEmbedKernels.class, PoolingKernels.class, ResampleKernels.class, SoftmaxKernels.class);
 
     @Test
@@ -60,6 +60,7 @@ class KernelBytecodeLintTest {
                 "BadKernels.virtualCall@", "virtual call",
                 "BadKernels.foreignStatic@", "calls java/lang/System.nanoTime",
                 "BadKernels.locks@", "takes a lock",
+                "BadKernels.reservedName: variable 'kernel' is an OpenCL C keyword",
                 "BadKernels.recursive: recursion")) {
             assertTrue(report.contains(expected), "lint did not report '" + expected + "':\n" + report);
         }

@@ -37,7 +37,8 @@ import java.util.Set;
  * silently runs as sequential Java: allocation, exceptions, lambdas and string concatenation (invokedynamic),
  * locks, virtual calls other than array get/set and KernelContext, calls outside the kernel classes and the maths
  * libraries, raw float bit casts, static final lookup tables, recursion, a missing local-variable table, and
- * {@code @Parallel} loops that do not start at a constant. Host methods (those returning a WorkerGrid) are skipped.
+ * {@code @Parallel} loops that do not start at a constant, and variable names that are OpenCL C keywords (TornadoVM
+ * keeps Java names in the generated source). Host methods (those returning a WorkerGrid) are skipped.
  */
 final class KernelLint {
 
@@ -46,6 +47,12 @@ final class KernelLint {
     static final Set<String> ARRAY_METHODS = Set.of("get", "set", "getSize");
     static final Set<String> MATHS = Set.of("java/lang/Math", "uk/ac/manchester/tornado/api/math/TornadoMath");
     static final Set<String> BIT_CASTS = Set.of("floatToRawIntBits", "intBitsToFloat", "floatToIntBits");
+    /** Java names that TornadoVM copies into OpenCL C, where they are keywords or types (the build fails). */
+    static final Set<String> OPENCL_RESERVED = Set.of("kernel", "global", "local", "constant", "private", "read_only",
+            "write_only", "read_write", "half", "bool", "uchar", "ushort", "uint", "ulong", "size_t", "ptrdiff_t",
+            "image2d_t", "image3d_t", "sampler_t", "event_t", "restrict", "inline", "signed", "unsigned", "typedef",
+            "struct", "union", "enum", "register", "volatile", "auto", "extern", "sizeof", "goto", "complex", "imaginary",
+            "float2", "float3", "float4", "float8", "float16", "int2", "int3", "int4", "int8", "int16", "uniform", "pipe");
 
     private KernelLint() {
     }
@@ -79,6 +86,9 @@ final class KernelLint {
         if (elements.stream().noneMatch(e -> e instanceof LocalVariable)) {
             problems.add(where + ": no LocalVariableTable (compile with -g: TornadoVM needs it to find @Parallel loops)");
         }
+        elements.stream().filter(e -> e instanceof LocalVariable).map(e -> ((LocalVariable) e).name().stringValue())
+                .filter(OPENCL_RESERVED::contains).distinct()
+                .forEach(name -> problems.add(where + ": variable '" + name + "' is an OpenCL C keyword (the generated kernel does not compile)"));
         Set<Label> parallelStarts = new HashSet<>();
         Map<Label, Integer> parallelSlots = new HashMap<>();
         code.findAttribute(Attributes.runtimeVisibleTypeAnnotations()).ifPresent(a -> collectParallel(a, parallelStarts, parallelSlots));

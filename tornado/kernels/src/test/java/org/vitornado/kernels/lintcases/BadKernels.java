@@ -61,6 +61,10 @@ public final class BadKernels {
         }
     }
 
+    public static void reservedName(FloatArray x, int kernel) {
+        x.set(0, kernel);
+    }
+
     public static float recursive(float v) {
         return v <= 0 ? 0 : recursive(v - 1) + 1;
     }

@@ -1,0 +1,127 @@
+package org.vitornado.kernels;
+
+import static org.vitornado.kernels.KernelHarness.assertClose;
+import static org.vitornado.kernels.KernelHarness.output;
+import static org.vitornado.kernels.KernelHarness.random;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** Channels-last convolutions and max pooling against float64 loops written from PyTorch's definitions. */
+class ConvKernelsTest {
+
+    @ParameterizedTest(name = "b={0} {1}x{2} in={3} out={4} k={5} s={6} p={7} g={8}")
+    @CsvSource({"1,8,8,16,8,1,1,0,1", "2,7,5,6,10,3,1,1,1", "1,9,11,8,8,3,2,1,1", "1,6,6,12,6,3,1,1,3", "2,5,7,4,4,3,1,1,4"})
+    void conv2dMatchesFloat64(int batch, int h, int w, int cin, int cout, int k, int stride, int pad, int groups) {
+        Random r = new Random(h * 31L + w * 7L + cin + cout + k + groups);
+        int oh = ConvKernels.outputSize(h, k, stride, pad);
+        int ow = ConvKernels.outputSize(w, k, stride, pad);
+        int inPer = cin / groups;
+        int outPer = cout / groups;
+        float[] in = random(r, batch * h * w * cin, 1);
+        float[] wt = random(r, cout * inPer * k * k, 0.3);
+        float[] bias = random(r, cout, 0.2);
+        double[] want = new double[batch * oh * ow * cout];
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int o = 0; o < cout; o++) {
+                        double acc = bias[o];
+                        int g = o / outPer;
+                        for (int ci = 0; ci < inPer; ci++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int iy = oy * stride - pad + ky;
+                                    int ix = ox * stride - pad + kx;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                        acc += (double) wt[((o * inPer + ci) * k + ky) * k + kx] * in[((b * h + iy) * w + ix) * cin + g * inPer + ci];
+                                    }
+                                }
+                            }
+                        }
+                        want[((b * oh + oy) * ow + ox) * cout + o] = acc;
+                    }
+                }
+            }
+        }
+        FloatArray fi = FloatArray.fromArray(in);
+        FloatArray fw = FloatArray.fromArray(wt);
+        FloatArray fb = FloatArray.fromArray(bias);
+        FloatArray out = output(want.length);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(ConvKernels.grid(batch, oh, ow, cout), new Object[] {fi, fw, fb}, out,
+                g -> g.task("t", ConvKernels::conv2d, ctx, fi, fw, fb, out, batch, h, w, cin, cout, k, stride, pad, groups, oh, ow));
+        assertClose("conv2d", out, want, 1e-5);
+    }
+
+    @ParameterizedTest(name = "b={0} {1}x{2} in={3} out={4}")
+    @CsvSource({"1,4,4,8,6", "2,3,5,5,7"})
+    void convTranspose2x2MatchesFloat64(int batch, int h, int w, int cin, int cout) {
+        Random r = new Random(h + w + cin + cout);
+        float[] in = random(r, batch * h * w * cin, 1);
+        float[] wt = random(r, cin * cout * 4, 0.3);
+        float[] bias = random(r, cout, 0.2);
+        double[] want = new double[batch * 4 * h * w * cout];
+        for (int b = 0; b < batch; b++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int ky = 0; ky < 2; ky++) {
+                        for (int kx = 0; kx < 2; kx++) {
+                            for (int o = 0; o < cout; o++) {
+                                double acc = bias[o];
+                                for (int ci = 0; ci < cin; ci++) {
+                                    acc += (double) in[((b * h + y) * w + x) * cin + ci] * wt[((ci * cout + o) * 2 + ky) * 2 + kx];
+                                }
+                                want[((b * 2 * h + 2 * y + ky) * 2 * w + 2 * x + kx) * cout + o] = acc;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        FloatArray fi = FloatArray.fromArray(in);
+        FloatArray fw = FloatArray.fromArray(wt);
+        FloatArray fb = FloatArray.fromArray(bias);
+        FloatArray out = output(want.length);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(ConvKernels.grid(batch, 2 * h, 2 * w, cout), new Object[] {fi, fw, fb}, out,
+                g -> g.task("t", ConvKernels::convTranspose2x2, ctx, fi, fw, fb, out, batch, h, w, cin, cout));
+        assertClose("convTranspose2x2", out, want, 1e-5);
+    }
+
+    @ParameterizedTest(name = "b={0} {1}x{2} c={3} k={4} s={5}")
+    @CsvSource({"1,8,8,5,2,2", "2,7,5,3,2,2", "1,4,6,4,1,2", "1,5,5,2,3,1"})
+    void maxPoolMatchesFloat64(int batch, int h, int w, int c, int k, int stride) {
+        Random r = new Random(h * 13L + w + c + k);
+        int oh = ConvKernels.outputSize(h, k, stride, 0);
+        int ow = ConvKernels.outputSize(w, k, stride, 0);
+        float[] in = random(r, batch * h * w * c, 1);
+        double[] want = new double[batch * oh * ow * c];
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                best = Math.max(best, in[((b * h + oy * stride + ky) * w + ox * stride + kx) * c + ch]);
+                            }
+                        }
+                        want[((b * oh + oy) * ow + ox) * c + ch] = best;
+                    }
+                }
+            }
+        }
+        FloatArray fi = FloatArray.fromArray(in);
+        FloatArray out = output(want.length);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(ConvKernels.grid(batch, oh, ow, c), new Object[] {fi}, out,
+                g -> g.task("t", ConvKernels::maxPool2d, ctx, fi, out, batch, h, w, c, k, stride, oh, ow));
+        assertClose("maxPool2d", out, want, 1e-7);
+    }
+}
