@@ -88,6 +88,11 @@ final class MapTensors implements Tensors {
     }
 
     @Override
+    public long[] shape(String name) {
+        return shapes.get(name).clone();
+    }
+
+    @Override
     public FloatArray load(String name, long... shape) {
         if (!values.containsKey(name)) {
             throw new ModelException("(memory): tensor '" + name + "' not found");

@@ -31,6 +31,7 @@ public final class TensorLoader implements Tensors {
         return file.contains(name);
     }
 
+    @Override
     public long[] shape(String name) {
         try {
             return file.info(name).shape();

@@ -12,6 +12,9 @@ public interface Tensors {
 
     boolean contains(String name);
 
+    /** The shape of tensor {@code name}, for tensors whose size the checkpoint decides (rel-pos tables). */
+    long[] shape(String name);
+
     /** The tensor {@code name}, which must have {@code shape}. */
     FloatArray load(String name, long... shape);
 
@@ -29,6 +32,7 @@ public interface Tensors {
         return new Tensors() {
             public Path path() { return path; }
             public boolean contains(String name) { return true; }
+            public long[] shape(String name) { return new long[] {1, 1}; }
             public FloatArray load(String name, long... shape) { return new FloatArray(1); }
             public FloatArray loadOrZeros(String name, long... shape) { return new FloatArray(1); }
             public FloatArray stack(String[] names, long... partShape) { return new FloatArray(1); }

@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.vitornado.kernels.AttentionKernels;
+import org.vitornado.kernels.ConvKernels;
 import org.vitornado.kernels.LayerNormKernels;
 import org.vitornado.kernels.LinearKernels;
 import org.vitornado.kernels.PatchEmbedKernels;
 import org.vitornado.kernels.PoolingKernels;
 import org.vitornado.kernels.ResampleKernels;
 import org.vitornado.kernels.SoftmaxKernels;
+import org.vitornado.kernels.WindowAttentionKernels;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
@@ -129,6 +131,47 @@ public final class GraphBuilder {
         return record(task, "AttentionKernels.attention", AttentionKernels.grid(batch, tokens, heads),
                 // q.k and p.v are 2 FLOPs per channel each; exp, max and rescale about 5 per pair.
                 TaskCost.of(pairs * (4L * headDim + 5), (long) batch * tokens * 3 * channels, (long) batch * tokens * channels));
+    }
+
+    /** Attention within windows of a token map, padded keys from the qkv bias, decomposed rel-pos (relPos 0 = off). */
+    public GraphBuilder windowAttention(String task, FloatArray qkv, FloatArray qkvBias, FloatArray relPosH, FloatArray relPosW,
+            FloatArray out, int batch, int height, int width, int heads, int headDim, int windowH, int windowW, int relPos, float scale) {
+        graph.task(task, WindowAttentionKernels::windowAttention, context, qkv, qkvBias, relPosH, relPosW, out,
+                batch, height, width, heads, headDim, windowH, windowW, relPos, scale);
+        long pairs = (long) batch * height * width * heads * windowH * windowW;
+        long channels = (long) heads * headDim;
+        long tokens = (long) batch * height * width;
+        return record(task, "WindowAttentionKernels.windowAttention", WindowAttentionKernels.grid(batch, height, width, heads),
+                TaskCost.of(pairs * ((relPos != 0 ? 6L : 4L) * headDim + 5), tokens * 3 * channels, tokens * channels));
+    }
+
+    /** Channels-last 2-D convolution. */
+    public GraphBuilder conv2d(String task, FloatArray in, FloatArray w, FloatArray b, FloatArray out, int batch, int height,
+            int width, int inChannels, int outChannels, int kernelSize, int stride, int pad, int groups, int outH, int outW) {
+        graph.task(task, ConvKernels::conv2d, context, in, w, b, out, batch, height, width, inChannels, outChannels,
+                kernelSize, stride, pad, groups, outH, outW);
+        long outputs = (long) batch * outH * outW * outChannels;
+        long taps = (long) inChannels / groups * kernelSize * kernelSize;
+        return record(task, "ConvKernels.conv2d", ConvKernels.grid(batch, outH, outW, outChannels),
+                TaskCost.of(2 * outputs * taps, (long) batch * height * width * inChannels + outChannels * taps, outputs));
+    }
+
+    /** Channels-last transposed convolution, kernel 2, stride 2. */
+    public GraphBuilder convTranspose2x2(String task, FloatArray in, FloatArray w, FloatArray b, FloatArray out, int batch,
+            int height, int width, int inChannels, int outChannels) {
+        graph.task(task, ConvKernels::convTranspose2x2, context, in, w, b, out, batch, height, width, inChannels, outChannels);
+        long outputs = 4L * batch * height * width * outChannels;
+        return record(task, "ConvKernels.convTranspose2x2", ConvKernels.grid(batch, 2 * height, 2 * width, outChannels),
+                TaskCost.of(2 * outputs * inChannels, (long) batch * height * width * inChannels + 4L * inChannels * outChannels, outputs));
+    }
+
+    /** Channels-last max pooling, square window, no padding. */
+    public GraphBuilder maxPool2d(String task, FloatArray in, FloatArray out, int batch, int height, int width, int channels,
+            int kernelSize, int stride, int outH, int outW) {
+        graph.task(task, ConvKernels::maxPool2d, context, in, out, batch, height, width, channels, kernelSize, stride, outH, outW);
+        long outputs = (long) batch * outH * outW * channels;
+        return record(task, "ConvKernels.maxPool2d", ConvKernels.grid(batch, outH, outW, channels),
+                TaskCost.of(outputs * kernelSize * kernelSize, (long) batch * height * width * channels, outputs));
     }
 
     /** Row-wise softmax. */
