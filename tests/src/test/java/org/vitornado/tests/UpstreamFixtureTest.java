@@ -16,7 +16,7 @@ import org.vitornado.runtime.ExecutionOptions;
 class UpstreamFixtureTest {
 
     @ParameterizedTest
-    @CsvSource({"vit_token,3", "vit_avg_dynamic,3", "samvit_window,3"})
+    @CsvSource({"vit_token,3", "vit_avg_dynamic,3", "samvit_window,3", "vitdet_sfp,6"})
     void matchesUpstream(String name, int primaryOutputs) {
         Fixture fixture = Fixture.read(Fixtures.prefix(name));
         Map<String, float[]> produced = FixtureRunner.forFamily(fixture.family(), fixture.json()).run(fixture, ExecutionOptions.defaults());

@@ -64,10 +64,6 @@ public final class SamVitModel {
             int n = c.neckChans();
             image = new FloatArray(batch * c.inChans() * height * width);
             x = new FloatArray(rows * e);
-            FloatArray h = new FloatArray(rows * e);
-            FloatArray qkv = new FloatArray(rows * 3 * e);
-            FloatArray attn = new FloatArray(rows * e);
-            FloatArray mlp = new FloatArray(rows * c.mlpHidden());
             FloatArray neck1 = new FloatArray(rows * n);
             neck = new FloatArray(rows * n);
             pooled = new FloatArray(batch * n);
@@ -96,36 +92,8 @@ public final class SamVitModel {
             g.patchEmbed("patch_embed", image, patchW, patchB, noClass, pos, x, batch, c.inChans(), height, width, c.patch(), e,
                     gridH, gridW, 0);
 
-            float scale = (float) (1.0 / Math.sqrt(c.headDim()));
-            for (int i = 0; i < c.depth(); i++) {
-                String p = "blocks." + i + ".";
-                boolean global = c.globalBlocks().contains(i) || c.window() <= 0;
-                int windowH = global ? gridH : c.window();
-                int windowW = global ? gridW : c.window();
-                FloatArray norm1W = t.load(p + "norm1.weight", e);
-                FloatArray norm1B = t.load(p + "norm1.bias", e);
-                FloatArray qkvW = t.load(p + "attn.qkv.weight", 3L * e, e);
-                FloatArray qkvB = c.qkvBias() ? t.load(p + "attn.qkv.bias", 3L * e) : new FloatArray(3 * e);
-                FloatArray relH = relPosTable(p + "attn.rel_pos_h", windowH);
-                FloatArray relW = relPosTable(p + "attn.rel_pos_w", windowW);
-                FloatArray projW = t.load(p + "attn.proj.weight", e, e);
-                FloatArray projB = t.load(p + "attn.proj.bias", e);
-                FloatArray norm2W = t.load(p + "norm2.weight", e);
-                FloatArray norm2B = t.load(p + "norm2.bias", e);
-                FloatArray fc1W = t.load(p + "mlp.fc1.weight", c.mlpHidden(), e);
-                FloatArray fc1B = t.load(p + "mlp.fc1.bias", c.mlpHidden());
-                FloatArray fc2W = t.load(p + "mlp.fc2.weight", e, c.mlpHidden());
-                FloatArray fc2B = t.load(p + "mlp.fc2.bias", e);
-                weights.addAll(List.of(norm1W, norm1B, qkvW, qkvB, relH, relW, projW, projB, norm2W, norm2B, fc1W, fc1B, fc2W, fc2B));
-                g.layerNorm(p + "norm1", x, norm1W, norm1B, h, rows, e, c.eps())
-                        .linear(p + "attn.qkv", h, qkvW, qkvB, qkv, rows, e, 3 * e)
-                        .windowAttention(p + "attn", qkv, qkvB, relH, relW, attn, batch, gridH, gridW, c.numHeads(), c.headDim(),
-                                windowH, windowW, c.relPos() ? 1 : 0, scale)
-                        .linearResidual(p + "attn.proj", attn, projW, projB, x, rows, e, e)
-                        .layerNorm(p + "norm2", x, norm2W, norm2B, h, rows, e, c.eps())
-                        .linearGelu(p + "mlp.fc1", h, fc1W, fc1B, mlp, rows, e, c.mlpHidden())
-                        .linearResidual(p + "mlp.fc2", mlp, fc2W, fc2B, x, rows, c.mlpHidden(), e);
-            }
+            WindowedBlocks.add(g, t, "", new WindowedBlocks.Shape(e, c.numHeads(), c.mlpHidden(), c.depth(), c.window(),
+                    c.globalBlocks(), c.qkvBias(), c.relPos(), c.eps()), x, batch, gridH, gridW, weights);
 
             FloatArray conv1 = t.load("neck.0.weight", n, e, 1, 1);
             FloatArray norm1W = t.load("neck.1.weight", n);
@@ -146,16 +114,6 @@ public final class SamVitModel {
             runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
         }
 
-        private FloatArray relPosTable(String name, int size) {
-            if (!c.relPos()) {
-                return new FloatArray(1);
-            }
-            long rows = t.shape(name)[0];
-            FloatArray stored = t.load(name, rows, c.headDim());
-            float[] table = RelativePosition.forSize(stored.toHeapArray(), c.headDim(), size);
-            return FloatArray.fromArray(table);
-        }
-
         /** Runs the encoder on NCHW pixels. */
         public void run(float[] pixels) {
             if (pixels.length != image.getSize()) {
@@ -172,18 +130,7 @@ public final class SamVitModel {
 
         /** The neck's output, NCHW {@code [B, neckChans, gridH, gridW]} as PyTorch lays it out. */
         public float[] neck() {
-            float[] nhwc = neck.toHeapArray();
-            int n = c.neckChans();
-            int hw = gridH * gridW;
-            float[] nchw = new float[nhwc.length];
-            for (int b = 0; b < batch; b++) {
-                for (int p = 0; p < hw; p++) {
-                    for (int ch = 0; ch < n; ch++) {
-                        nchw[(b * n + ch) * hw + p] = nhwc[(b * hw + p) * n + ch];
-                    }
-                }
-            }
-            return nchw;
+            return WindowedBlocks.toNchw(neck.toHeapArray(), batch, gridH, gridW, c.neckChans());
         }
 
         /** Mean of the neck over positions, {@code [B, neckChans]}. */

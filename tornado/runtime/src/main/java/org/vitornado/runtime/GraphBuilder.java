@@ -3,6 +3,7 @@ package org.vitornado.runtime;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.vitornado.kernels.ActivationKernels;
 import org.vitornado.kernels.AttentionKernels;
 import org.vitornado.kernels.ConvKernels;
 import org.vitornado.kernels.LayerNormKernels;
@@ -172,6 +173,13 @@ public final class GraphBuilder {
         long outputs = (long) batch * outH * outW * channels;
         return record(task, "ConvKernels.maxPool2d", ConvKernels.grid(batch, outH, outW, channels),
                 TaskCost.of(outputs * kernelSize * kernelSize, (long) batch * height * width * channels, outputs));
+    }
+
+    /** {@code x = gelu(x)} over {@code n} values: a {@code @Parallel}-loop kernel, so no grid is registered. */
+    public GraphBuilder gelu(String task, FloatArray x, int n) {
+        graph.task(task, ActivationKernels::geluInPlace, x, n);
+        tasks.add(new PlannedTask(name, task, "ActivationKernels.geluInPlace", new long[] {n}, null, TaskCost.of(20L * n, n, n)));
+        return this;
     }
 
     /** Row-wise softmax. */
