@@ -11,12 +11,13 @@ public enum Dtype {
         this.bytes = bytes;
     }
 
+    /** Size of one element in bytes. */
     public int bytes() {
         return bytes;
     }
 
-    /** The dtype named {@code name} in a header, or null if the format has no such type. */
-    static Dtype parse(String name) {
+    /** The dtype spelled {@code name} in a header (case-sensitive, e.g. {@code "BF16"}), or null if there is none. */
+    public static Dtype fromName(String name) {
         for (Dtype d : values()) {
             if (d.name().equals(name)) {
                 return d;
@@ -25,8 +26,13 @@ public enum Dtype {
         return null;
     }
 
-    /** Whether {@link SafetensorsFile#readFloats} converts this type. */
+    /** Whether {@link SafetensorsFile#readFloats(String)} and {@link SafetensorsFile#readHalfs} convert this type. */
     public boolean isFloat() {
         return this == F64 || this == F32 || this == F16 || this == BF16;
+    }
+
+    /** Whether {@link SafetensorsFile#readLongs} converts this type exactly (every integer type but U64, and BOOL). */
+    public boolean isInteger() {
+        return this == I64 || this == I32 || this == I16 || this == I8 || this == U32 || this == U16 || this == U8 || this == BOOL;
     }
 }
