@@ -15,11 +15,16 @@ final class Messages {
 
     /** {@code s} with control characters escaped, cut to about {@value #MAX_QUOTED} characters. */
     static String clip(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 32);
-        int n = Math.min(s.length(), MAX_QUOTED);
+        return clip(s, MAX_QUOTED);
+    }
+
+    /** {@code s} with control characters escaped, cut to about {@code max} characters. */
+    static String clip(String s, int max) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 32);
+        int n = Math.min(s.length(), max);
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogate(s, i)) {
+            if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogate(s, i, n)) {
                 b.append(String.format("\\u%04x", (int) c));
             } else {
                 b.append(c);
@@ -31,10 +36,10 @@ final class Messages {
         return b.toString();
     }
 
-    private static boolean validSurrogate(String s, int i) {
+    private static boolean validSurrogate(String s, int i, int n) {
         char c = s.charAt(i);
         if (Character.isHighSurrogate(c)) {
-            return i + 1 < s.length() && i + 1 < MAX_QUOTED && Character.isLowSurrogate(s.charAt(i + 1));
+            return i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1));
         }
         return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
