@@ -9,7 +9,8 @@ import org.vitornado.model.io.ModelException;
 /** {@code vitornado COMMAND [options]}: Vision Transformer inference on TornadoVM or the plain JVM. */
 public final class Main {
 
-    static final List<Command> COMMANDS = List.of(new ClassifyCommand(), new InfoCommand(), new PlanCommand(), new VerifyCommand());
+    static final List<Command> COMMANDS = List.of(new ClassifyCommand(), new InfoCommand(), new PlanCommand(), new VerifyCommand(),
+            new FeaturesCommand());
 
     private Main() {
     }

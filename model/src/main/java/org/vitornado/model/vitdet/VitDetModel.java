@@ -191,6 +191,15 @@ public final class VitDetModel {
             return out;
         }
 
+        /** {@code [channels, height, width]} of each output, by name. */
+        public Map<String, int[]> shapes() {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            for (Level l : levels) {
+                out.put(l.name(), new int[] {l.channels(), l.height(), l.width()});
+            }
+            return out;
+        }
+
         @Override
         public void close() {
             if (runner != null) {

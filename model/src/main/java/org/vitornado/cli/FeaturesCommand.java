@@ -1,0 +1,133 @@
+package org.vitornado.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import javax.imageio.ImageIO;
+
+import org.vitornado.model.features.PcaImage;
+import org.vitornado.model.image.ImageReader;
+import org.vitornado.model.image.Preprocessing;
+import org.vitornado.model.io.Json;
+import org.vitornado.model.io.ModelException;
+import org.vitornado.model.io.ModelFiles;
+import org.vitornado.model.io.TensorLoader;
+import org.vitornado.model.sam.SamVitConfig;
+import org.vitornado.model.sam.SamVitModel;
+import org.vitornado.model.sam.WindowedBlocks;
+import org.vitornado.model.vitdet.VitDetConfig;
+import org.vitornado.model.vitdet.VitDetModel;
+import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.weights.SafetensorsFile;
+import org.vitornado.weights.SafetensorsWriter;
+
+import com.google.gson.JsonObject;
+
+/**
+ * {@code features}: runs a backbone (ViTDet with its feature pyramid, or the SAM encoder) on an image and writes
+ * every feature map to {@code DIR/features.safetensors} (NCHW) and as a PNG per map (first three principal
+ * components as RGB), so a user can look at what the backbone sees. Never overwrites.
+ */
+final class FeaturesCommand implements Command {
+
+    /** ImageNet statistics on the 0..1 scale (detectron2's pixel_mean/std, SAM's normalisation). */
+    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    @Override
+    public String name() {
+        return "features";
+    }
+
+    @Override
+    public String summary() {
+        return "backbone feature maps (ViTDet pyramid, SAM encoder) as safetensors and PNGs";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: vitornado features --model PATH --image FILE --out DIR [--backend jvm|tornado] [--device N]
+
+                  --model PATH   a ViTDet (detectron2 ViT + SimpleFeaturePyramid) or SAM-encoder (timm) checkpoint:
+                                 NAME.safetensors next to NAME.json of constructor arguments, or a directory with
+                                 model.safetensors and config.json of that form
+                  --image FILE   the image; resized to the model's input size, normalised with ImageNet mean/std
+                  --out DIR      created if needed; DIR/features.safetensors and DIR/<map>.png must not exist yet
+                """ + ExecutionFlags.USAGE;
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out) throws IOException {
+        Set<String> accepted = new HashSet<>(Set.of("model", "image", "out"));
+        accepted.addAll(ExecutionFlags.OPTIONS);
+        Args args = Args.parse(name(), argv, accepted, Set.of());
+        ModelFiles files = ModelFiles.locate(Path.of(args.required("model")));
+        Path dir = Path.of(args.required("out"));
+        ExecutionOptions options = ExecutionFlags.from(args, false);
+        JsonObject config = Json.readObject(files.config());
+
+        int size;
+        if (VitDetConfig.isVitDet(config)) {
+            size = VitDetConfig.fromConstructor(config, files.config()).imgSize();
+        } else if (SamVitConfig.isSam(config)) {
+            size = SamVitConfig.fromTimmConstructor(config, files.config()).imgH();
+        } else {
+            throw new ModelException(files.config() + ": features needs a ViTDet or SAM-encoder config");
+        }
+        float[] pixels = new Preprocessing(size, size, 1.0, true, org.vitornado.model.image.Interpolation.BILINEAR, MEAN, STD)
+                .apply(ImageReader.readRgb(Path.of(args.required("image"))));
+
+        Map<String, float[]> maps = new LinkedHashMap<>();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        try (SafetensorsFile file = SafetensorsFile.open(files.weights())) {
+            TensorLoader tensors = new TensorLoader(file);
+            if (VitDetConfig.isVitDet(config)) {
+                VitDetConfig c = VitDetConfig.fromConstructor(config, files.config());
+                try (VitDetModel.Plan plan = new VitDetModel(c, tensors).plan(1, size, size, options)) {
+                    plan.run(pixels);
+                    maps.putAll(plan.outputs());
+                    shapes.putAll(plan.shapes());
+                }
+            } else {
+                SamVitConfig c = SamVitConfig.fromTimmConstructor(config, files.config());
+                try (SamVitModel.Plan plan = new SamVitModel(c, tensors).plan(1, size, size, options)) {
+                    plan.run(pixels);
+                    maps.put("tokens", WindowedBlocks.toNchw(plan.tokens(), 1, plan.gridH, plan.gridW, c.embedDim()));
+                    shapes.put("tokens", new int[] {c.embedDim(), plan.gridH, plan.gridW});
+                    maps.put("neck", plan.neck());
+                    shapes.put("neck", new int[] {c.neckChans(), plan.gridH, plan.gridW});
+                }
+            }
+        }
+
+        Files.createDirectories(dir);
+        Path tensorsOut = dir.resolve("features.safetensors");
+        for (Path p : new java.util.ArrayList<>(maps.keySet().stream().map(k -> dir.resolve(k + ".png")).toList())) {
+            if (Files.exists(p)) {
+                throw new FileAlreadyExistsException(p + " exists: choose another --out (nothing is overwritten)");
+            }
+        }
+        SafetensorsWriter writer = new SafetensorsWriter().metadata("source", files.weights().getFileName().toString());
+        for (var e : maps.entrySet()) {
+            int[] s = shapes.get(e.getKey());
+            writer.add(e.getKey(), e.getValue(), 1, s[0], s[1], s[2]);
+        }
+        writer.write(tensorsOut, false);
+        out.println("wrote " + tensorsOut);
+        for (var e : maps.entrySet()) {
+            int[] s = shapes.get(e.getKey());
+            Path png = dir.resolve(e.getKey() + ".png");
+            ImageIO.write(PcaImage.render(e.getValue(), s[0], s[1], s[2], 128), "png", png.toFile());
+            out.printf("wrote %s (%d channels, %dx%d)%n", png, s[0], s[1], s[2]);
+        }
+        return 0;
+    }
+}
