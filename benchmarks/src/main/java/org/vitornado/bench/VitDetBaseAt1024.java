@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 import org.vitornado.model.io.Tensors;
 import org.vitornado.model.vitdet.VitDetConfig;
@@ -29,9 +27,7 @@ public final class VitDetBaseAt1024 {
 
     public static void main(String[] args) throws IOException {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 1;
-        Set<Integer> windowed = Set.of(0, 1, 3, 4, 6, 7, 9, 10);
-        VitDetConfig c = new VitDetConfig(1024, 16, 3, 768, 12, 12, 3072, true, 14, windowed, true, true, 224, true, 256,
-                List.of(4.0, 2.0, 1.0, 0.5), true, 1e-6f);
+        VitDetConfig c = VitDetConfig.preset("vitdet_b");
         Random r = new Random(1);
         Tensors random = new Tensors() {
             public Path path() { return Path.of("(random ViTDet-B)"); }

@@ -6,24 +6,22 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 import javax.imageio.ImageIO;
 
+import org.vitornado.model.backbone.Backbone;
+import org.vitornado.model.backbone.Backbones;
+import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.features.PcaImage;
 import org.vitornado.model.image.ImageReader;
+import org.vitornado.model.image.Interpolation;
 import org.vitornado.model.image.Preprocessing;
 import org.vitornado.model.io.Json;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.io.ModelFiles;
 import org.vitornado.model.io.TensorLoader;
-import org.vitornado.model.sam.SamVitConfig;
-import org.vitornado.model.sam.SamVitModel;
-import org.vitornado.model.sam.WindowedBlocks;
-import org.vitornado.model.vitdet.VitDetConfig;
-import org.vitornado.model.vitdet.VitDetModel;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.weights.SafetensorsFile;
 import org.vitornado.weights.SafetensorsWriter;
@@ -74,38 +72,20 @@ final class FeaturesCommand implements Command {
         ExecutionOptions options = ExecutionFlags.from(args, false);
         JsonObject config = Json.readObject(files.config());
 
-        int size;
-        if (VitDetConfig.isVitDet(config)) {
-            size = VitDetConfig.fromConstructor(config, files.config()).imgSize();
-        } else if (SamVitConfig.isSam(config)) {
-            size = SamVitConfig.fromTimmConstructor(config, files.config()).imgH();
-        } else {
+        if (!Backbones.isBackbone(config)) {
             throw new ModelException(files.config() + ": features needs a ViTDet or SAM-encoder config");
         }
-        float[] pixels = new Preprocessing(size, size, 1.0, true, org.vitornado.model.image.Interpolation.BILINEAR, MEAN, STD)
+        Backbone backbone = Backbones.read(config, files.config());
+        float[] pixels = new Preprocessing(backbone.imgH(), backbone.imgW(), 1.0, true, Interpolation.BILINEAR, MEAN, STD)
                 .apply(ImageReader.readRgb(Path.of(args.required("image"))));
 
-        Map<String, float[]> maps = new LinkedHashMap<>();
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        try (SafetensorsFile file = SafetensorsFile.open(files.weights())) {
-            TensorLoader tensors = new TensorLoader(file);
-            if (VitDetConfig.isVitDet(config)) {
-                VitDetConfig c = VitDetConfig.fromConstructor(config, files.config());
-                try (VitDetModel.Plan plan = new VitDetModel(c, tensors).plan(1, size, size, options)) {
-                    plan.run(pixels);
-                    maps.putAll(plan.outputs());
-                    shapes.putAll(plan.shapes());
-                }
-            } else {
-                SamVitConfig c = SamVitConfig.fromTimmConstructor(config, files.config());
-                try (SamVitModel.Plan plan = new SamVitModel(c, tensors).plan(1, size, size, options)) {
-                    plan.run(pixels);
-                    maps.put("tokens", WindowedBlocks.toNchw(plan.tokens(), 1, plan.gridH, plan.gridW, c.embedDim()));
-                    shapes.put("tokens", new int[] {c.embedDim(), plan.gridH, plan.gridW});
-                    maps.put("neck", plan.neck());
-                    shapes.put("neck", new int[] {c.neckChans(), plan.gridH, plan.gridW});
-                }
-            }
+        Map<String, float[]> maps;
+        Map<String, int[]> shapes;
+        try (SafetensorsFile file = SafetensorsFile.open(files.weights());
+                FeatureMaps plan = backbone.plan(new TensorLoader(file), 1, backbone.imgH(), backbone.imgW(), options)) {
+            plan.run(pixels);
+            maps = plan.outputs();
+            shapes = plan.shapes();
         }
 
         Files.createDirectories(dir);

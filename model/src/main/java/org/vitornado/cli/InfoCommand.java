@@ -4,6 +4,10 @@ import java.io.PrintStream;
 import java.util.Set;
 
 import org.vitornado.model.Checkpoint;
+import org.vitornado.model.backbone.Backbone;
+import org.vitornado.model.backbone.FeatureMaps;
+import org.vitornado.model.io.ModelFiles;
+import org.vitornado.model.io.Tensors;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitModel;
 import org.vitornado.model.vit.VitPlan;
@@ -29,13 +33,18 @@ final class InfoCommand implements Command {
         return """
                 Usage: vitornado info --model PATH
 
-                  --model PATH   a directory with model.safetensors + config.json, or a .safetensors file next to its config
+                  --model PATH   a directory with model.safetensors + config.json, or a .safetensors file next to its config,
+                                 or a backbone preset (vitdet_b, vitdet_l, vitdet_h)
                 """;
     }
 
     @Override
     public int run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse(name(), argv, Set.of("model"), Set.of());
+        Backbone backbone = BackboneSource.find(args.required("model"));
+        if (backbone != null) {
+            return backboneInfo(backbone, args.required("model"), out);
+        }
         Checkpoint ckpt = Checkpoint.read(java.nio.file.Path.of(args.required("model")));
         VitConfig c = ckpt.vit();
         long declared;
@@ -63,6 +72,31 @@ final class InfoCommand implements Command {
         out.printf("labels       %s%n", ckpt.labels().isEmpty() ? "none (class numbers)" : ckpt.labels().size() + " names");
         int kernels = (int) plan.tasks().stream().map(PlannedTask::kernel).distinct().count();
         out.printf("kernels      %d distinct%n", kernels);
+        return 0;
+    }
+
+    private static int backboneInfo(Backbone b, String model, PrintStream out) throws java.io.IOException {
+        out.printf("architecture %s%n", b.describe());
+        java.nio.file.Path path = java.nio.file.Path.of(model);
+        if (java.nio.file.Files.exists(path)) {
+            ModelFiles files = ModelFiles.locate(path);
+            try (SafetensorsFile file = SafetensorsFile.open(files.weights())) {
+                long values = 0;
+                for (String n : file.names()) {
+                    values += file.info(n).elementCount();
+                }
+                out.printf("model        %s%nconfig       %s%n", files.weights(), files.config());
+                out.printf("parameters   checkpoint holds %,d values in %d tensors%n", values, file.names().size());
+            }
+        } else {
+            out.printf("model        preset '%s' (random weights; no checkpoint)%n", model);
+        }
+        try (FeatureMaps maps = b.plan(Tensors.placeholders(path), 1, b.imgH(), b.imgW(), null)) {
+            long flops = maps.tasks().stream().mapToLong(t -> t.cost().flops()).sum();
+            out.printf("FLOPs/image  %.3f GFLOP at %dx%d (%d kernel tasks)%n", flops / 1e9, b.imgH(), b.imgW(), maps.tasks().size());
+            out.printf("outputs      %s%n", BackboneSource.shapes(maps));
+            out.printf("kernels      %d distinct%n", maps.tasks().stream().map(PlannedTask::kernel).distinct().count());
+        }
         return 0;
     }
 }

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 import org.vitornado.model.Checkpoint;
+import org.vitornado.model.backbone.Backbone;
+import org.vitornado.model.backbone.FeatureMaps;
+import org.vitornado.model.io.Tensors;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitModel;
 import org.vitornado.model.vit.VitPlan;
@@ -33,7 +36,8 @@ final class PlanCommand implements Command {
         return """
                 Usage: vitornado plan --model PATH [--size HxW] [--batch B]
 
-                  --model PATH   checkpoint directory or .safetensors file (only its config is read)
+                  --model PATH   checkpoint directory or .safetensors file (only its config is read), or a backbone
+                                 preset: vitdet_b, vitdet_l, vitdet_h (detectron2's COCO ViTDet at 1024)
                   --size HxW     input size (default: the model's)
                   --batch B      images per execution (default 1)
                 """;
@@ -42,12 +46,24 @@ final class PlanCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out) {
         Args args = Args.parse(name(), argv, Set.of("model", "size", "batch"), Set.of());
+        int batch = args.integer("batch", 1, 1);
+        Backbone backbone = BackboneSource.find(args.required("model"));
+        if (backbone != null) {
+            int[] size = args.size("size");
+            int h = size == null ? backbone.imgH() : size[0];
+            int w = size == null ? backbone.imgW() : size[1];
+            BackboneSource.checkSize(backbone, h, w);
+            try (FeatureMaps maps = backbone.plan(Tensors.placeholders(Path.of(args.required("model"))), batch, h, w, null)) {
+                out.printf("%s%ninput %d x %dx%d -> outputs %s%n%n", backbone.describe(), batch, h, w, BackboneSource.shapes(maps));
+                print(maps.tasks(), out);
+            }
+            return 0;
+        }
         Checkpoint ckpt = Checkpoint.read(Path.of(args.required("model")));
         VitConfig c = ckpt.vit();
         int[] size = args.size("size");
         int h = size == null ? c.imgH() : size[0];
         int w = size == null ? c.imgW() : size[1];
-        int batch = args.integer("batch", 1, 1);
         VitPlan plan = VitModel.inspect(c, batch, h, w);
         out.printf("%s%ninput %d x %dx%d -> %d tokens of %d; graph '%s'%n%n", c.describe(), batch, h, w, plan.tokens(), c.embedDim(),
                 plan.tasks().isEmpty() ? "" : plan.tasks().get(0).graph());

@@ -134,4 +134,24 @@ class CliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("family 'alien_net' is not supported"), r.err());
     }
+
+    @Test
+    void planAndInfoCoverBackbonePresetsAndCheckpoints() {
+        Run plan = cli("plan", "--model", "vitdet_b", "--size", "512x768");
+        assertEquals(0, plan.code(), plan.err());
+        assertTrue(plan.out().contains("p2 256x128x192") && plan.out().contains("p6 256x8x12"), plan.out());
+        assertTrue(plan.out().contains("blocks.2.attn") && plan.out().contains("WindowAttentionKernels"), plan.out());
+        Run info = cli("info", "--model", "vitdet_l");
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("embed 1024, depth 24") && info.out().contains("global blocks [5, 11, 17, 23]"), info.out());
+        Run fixture = cli("info", "--model", Fixtures.prefix("vitdet_sfp").resolveSibling("vitdet_sfp.safetensors").toString());
+        assertEquals(0, fixture.code(), fixture.err());
+        assertTrue(fixture.out().contains("324,624 values in 91 tensors") && fixture.out().contains("p6 32x2x2"), fixture.out());
+        Run bad = cli("plan", "--model", "vitdet_b", "--size", "500x500");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("multiple of the patch size 16"), bad.err());
+        Run unknown = cli("plan", "--model", "vitdet_xxl");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("vitdet_xxl"), unknown.err());
+    }
 }

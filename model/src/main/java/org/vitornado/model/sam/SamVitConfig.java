@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
+import org.vitornado.model.backbone.Backbone;
+import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Json;
+import org.vitornado.model.io.Tensors;
+import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.model.io.ModelException;
 
 import com.google.gson.JsonElement;
@@ -22,12 +26,29 @@ import com.google.gson.JsonObject;
  */
 public record SamVitConfig(int imgH, int imgW, int patch, int inChans, int embedDim, int depth, int numHeads, int mlpHidden,
         boolean qkvBias, int window, Set<Integer> globalBlocks, boolean relPos, boolean absPos, int neckChans,
-        float eps, float neckEps) {
+        float eps, float neckEps) implements Backbone {
 
     static final String TIMM_SAM_CLASS = "timm.models.vision_transformer_sam.VisionTransformerSAM";
 
     public int headDim() {
         return embedDim / numHeads;
+    }
+
+    @Override
+    public int stride() {
+        return patch;
+    }
+
+    @Override
+    public String describe() {
+        return String.format("SAM image encoder (timm VisionTransformerSAM): patch %d, embed %d, depth %d, heads %d, window %d, "
+                + "global blocks %s, neck %d channels, input %dx%d", patch, embedDim, depth, numHeads, window,
+                new java.util.TreeSet<>(globalBlocks), neckChans, imgH, imgW);
+    }
+
+    @Override
+    public FeatureMaps plan(Tensors tensors, int batch, int height, int width, ExecutionOptions options) {
+        return new SamVitModel(this, tensors).plan(batch, height, width, options);
     }
 
     public int gridH() {

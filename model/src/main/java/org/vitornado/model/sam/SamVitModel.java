@@ -1,8 +1,12 @@
 package org.vitornado.model.sam;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Tensors;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.GraphBuilder;
@@ -42,7 +46,7 @@ public final class SamVitModel {
     }
 
     /** A built encoder: run it, then read {@link #tokens()}, {@link #neck()} and {@link #pooled()}. */
-    public final class Plan implements AutoCloseable {
+    public final class Plan implements FeatureMaps {
 
         public final int batch;
         public final int gridH;
@@ -93,7 +97,7 @@ public final class SamVitModel {
                     gridH, gridW, 0);
 
             WindowedBlocks.add(g, t, "", new WindowedBlocks.Shape(e, c.numHeads(), c.mlpHidden(), c.depth(), c.window(),
-                    c.globalBlocks(), c.qkvBias(), c.relPos(), c.eps()), x, batch, gridH, gridW, weights);
+                    c.globalBlocks(), c.qkvBias(), c.relPos(), c.eps(), Set.of()), x, batch, gridH, gridW, weights);
 
             FloatArray conv1 = t.load("neck.0.weight", n, e, 1, 1);
             FloatArray norm1W = t.load("neck.1.weight", n);
@@ -115,9 +119,13 @@ public final class SamVitModel {
         }
 
         /** Runs the encoder on NCHW pixels. */
+        @Override
         public void run(float[] pixels) {
             if (pixels.length != image.getSize()) {
                 throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + image.getSize());
+            }
+            if (runner == null) {
+                throw new IllegalStateException("this plan was built for inspection only (no execution options)");
             }
             image.getSegment().copyFrom(java.lang.foreign.MemorySegment.ofArray(pixels));
             runner.run();
@@ -138,6 +146,24 @@ public final class SamVitModel {
             return pooled.toHeapArray();
         }
 
+        /** {@code tokens} (the blocks' output) and {@code neck}, NCHW. */
+        @Override
+        public Map<String, float[]> outputs() {
+            Map<String, float[]> out = new LinkedHashMap<>();
+            out.put("tokens", WindowedBlocks.toNchw(tokens(), batch, gridH, gridW, c.embedDim()));
+            out.put("neck", neck());
+            return out;
+        }
+
+        @Override
+        public Map<String, int[]> shapes() {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            out.put("tokens", new int[] {c.embedDim(), gridH, gridW});
+            out.put("neck", new int[] {c.neckChans(), gridH, gridW});
+            return out;
+        }
+
+        @Override
         public List<PlannedTask> tasks() {
             return tasks;
         }

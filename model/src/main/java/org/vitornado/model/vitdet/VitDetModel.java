@@ -4,13 +4,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.vitornado.kernels.ConvKernels;
+import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Tensors;
 import org.vitornado.model.sam.WindowedBlocks;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.GraphBuilder;
 import org.vitornado.runtime.PlanRunner;
+import org.vitornado.runtime.PlannedTask;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -27,10 +30,15 @@ public final class VitDetModel {
     private final VitDetConfig c;
     private final Tensors t;
 
+    /** Tensors by detectron2's backbone names ({@code net.blocks.0...}), or a whole detector's ({@code backbone.net...}). */
     public VitDetModel(VitDetConfig config, Tensors tensors) {
         this.c = config;
-        this.t = tensors;
+        this.t = !tensors.placeholder() && tensors.contains(DETECTOR_PREFIX + "net.patch_embed.proj.weight")
+                ? tensors.withPrefix(DETECTOR_PREFIX) : tensors;
     }
+
+    /** Where a detectron2 detector (GeneralizedRCNN, ...) keeps its backbone. */
+    static final String DETECTOR_PREFIX = "backbone.";
 
     public Plan plan(int batch, int height, int width, ExecutionOptions options) {
         return new Plan(batch, height, width, options);
@@ -41,7 +49,7 @@ public final class VitDetModel {
     }
 
     /** A built ViTDet: run it, then read {@link #outputs()}. */
-    public final class Plan implements AutoCloseable {
+    public final class Plan implements FeatureMaps {
 
         private final int batch;
         private final FloatArray image;
@@ -49,6 +57,7 @@ public final class VitDetModel {
         private final GraphBuilder g;
         private final List<Object> weights = new ArrayList<>();
         private final PlanRunner runner;
+        private final List<PlannedTask> tasks;
 
         Plan(int batch, int height, int width, ExecutionOptions options) {
             this.batch = batch;
@@ -66,14 +75,8 @@ public final class VitDetModel {
             weights.addAll(List.of(patchW, patchB, noClass));
             g.patchEmbed("patch_embed", image, patchW, patchB, noClass, positionEmbedding(gh, gw), x, batch, c.inChans(), height, width,
                     c.patch(), e, gh, gw, 0);
-            java.util.Set<Integer> global = new java.util.HashSet<>();
-            for (int i = 0; i < c.depth(); i++) {
-                if (!c.windowBlocks().contains(i)) {
-                    global.add(i);
-                }
-            }
             WindowedBlocks.add(g, t, "net.", new WindowedBlocks.Shape(e, c.numHeads(), c.mlpHidden(), c.depth(), c.window(),
-                    global, c.qkvBias(), c.relPos(), c.eps()), x, batch, gh, gw, weights);
+                    Set.copyOf(c.globalBlocks()), c.qkvBias(), c.relPos(), c.eps(), c.residualBlocks()), x, batch, gh, gw, weights);
             Level last = new Level("last_feat", x, gh, gw, e);
 
             Level p5 = null;
@@ -92,6 +95,7 @@ public final class VitDetModel {
             }
             levels.add(last);
             g.weights(weights.toArray()).inputs(image).outputs(levels.stream().map(Level::data).toArray());
+            tasks = g.tasks();
             runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
         }
 
@@ -107,7 +111,9 @@ public final class VitDetModel {
             int classRows = c.pretrainClsToken() ? 1 : 0;
             FloatArray stored = t.load("net.pos_embed", 1, classRows + grid * grid, e);
             FloatArray gridRows = new FloatArray(grid * grid * e);
-            gridRows.getSegment().copyFrom(stored.getSegment().asSlice((long) classRows * e * Float.BYTES, (long) grid * grid * e * Float.BYTES));
+            if (!t.placeholder()) {
+                gridRows.getSegment().copyFrom(stored.getSegment().asSlice((long) classRows * e * Float.BYTES, (long) grid * grid * e * Float.BYTES));
+            }
             weights.add(gridRows);
             if (grid == gh && grid == gw) {
                 return gridRows;
@@ -174,15 +180,25 @@ public final class VitDetModel {
             return in;
         }
 
+        @Override
+        public List<PlannedTask> tasks() {
+            return tasks;
+        }
+
+        @Override
         public void run(float[] pixels) {
             if (pixels.length != image.getSize()) {
                 throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + image.getSize());
+            }
+            if (runner == null) {
+                throw new IllegalStateException("this plan was built for inspection only (no execution options)");
             }
             image.getSegment().copyFrom(java.lang.foreign.MemorySegment.ofArray(pixels));
             runner.run();
         }
 
         /** p2..p6 and last_feat, NCHW, by name. */
+        @Override
         public Map<String, float[]> outputs() {
             Map<String, float[]> out = new LinkedHashMap<>();
             for (Level l : levels) {
@@ -192,6 +208,7 @@ public final class VitDetModel {
         }
 
         /** {@code [channels, height, width]} of each output, by name. */
+        @Override
         public Map<String, int[]> shapes() {
             Map<String, int[]> out = new LinkedHashMap<>();
             for (Level l : levels) {

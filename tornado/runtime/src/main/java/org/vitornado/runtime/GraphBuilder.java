@@ -6,6 +6,7 @@ import java.util.List;
 import org.vitornado.kernels.ActivationKernels;
 import org.vitornado.kernels.AttentionKernels;
 import org.vitornado.kernels.ConvKernels;
+import org.vitornado.kernels.ElementwiseKernels;
 import org.vitornado.kernels.LayerNormKernels;
 import org.vitornado.kernels.LinearKernels;
 import org.vitornado.kernels.PatchEmbedKernels;
@@ -179,6 +180,13 @@ public final class GraphBuilder {
     public GraphBuilder gelu(String task, FloatArray x, int n) {
         graph.task(task, ActivationKernels::geluInPlace, x, n);
         tasks.add(new PlannedTask(name, task, "ActivationKernels.geluInPlace", new long[] {n}, null, TaskCost.of(20L * n, n, n)));
+        return this;
+    }
+
+    /** {@code x += y} over {@code n} values: a residual branch added back. */
+    public GraphBuilder add(String task, FloatArray x, FloatArray y, int n) {
+        graph.task(task, ElementwiseKernels::addInPlace, x, y, n);
+        tasks.add(new PlannedTask(name, task, "ElementwiseKernels.addInPlace", new long[] {n}, null, TaskCost.of(n, 2L * n, n)));
         return this;
     }
 

@@ -1,0 +1,25 @@
+package org.vitornado.model.backbone;
+
+import java.util.List;
+import java.util.Map;
+
+import org.vitornado.runtime.PlannedTask;
+
+/** A backbone compiled for one (batch, height, width): run it on NCHW pixels, then read its named feature maps. */
+public interface FeatureMaps extends AutoCloseable {
+
+    /** Runs on {@code batch x channels x height x width} pixels. */
+    void run(float[] pixels);
+
+    /** Every feature map, NCHW, in the backbone's order. */
+    Map<String, float[]> outputs();
+
+    /** {@code [channels, height, width]} of each map. */
+    Map<String, int[]> shapes();
+
+    /** The kernel tasks of the graph, in order (for {@code plan} and {@code info}). */
+    List<PlannedTask> tasks();
+
+    @Override
+    void close();
+}
