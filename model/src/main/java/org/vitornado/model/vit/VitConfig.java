@@ -49,7 +49,9 @@ public record VitConfig(
         /** timm {@code resample_abs_pos_embed}: bicubic, antialias=True (PIL-style kernel, a = -0.5) */
         BICUBIC_ANTIALIAS,
         /** Hugging Face {@code interpolate_pos_encoding}: plain bicubic, a = -0.75, align_corners=False */
-        BICUBIC
+        BICUBIC,
+        /** Segmenter / DEPICT {@code resize_pos_embed}: bilinear, align_corners=False */
+        BILINEAR
     }
 
     public VitConfig {

@@ -42,4 +42,11 @@ public final class ActivationKernels {
             x.set(i, gelu(x.get(i)));
         }
     }
+
+    /** x[i] = max(x[i], 0) for i in [0, n). One parallel loop over the elements. */
+    public static void reluInPlace(FloatArray x, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            x.set(i, TornadoMath.max(x.get(i), 0.0f));
+        }
+    }
 }

@@ -33,16 +33,52 @@ public final class AttentionKernels {
         int channels = heads * headDim;
         int stride = 3 * channels;
         int q = (b * tokens + i) * stride + h * headDim;
-        int o = (b * tokens + i) * channels + h * headDim;
+        int k0 = b * tokens * stride + channels + h * headDim;
+        attendOne(qkv, q, qkv, k0, channels, stride, tokens, out, (b * tokens + i) * channels + h * headDim, headDim, scale);
+    }
+
+    /** Grid 2D: x = query i, y = b * heads + h (as {@link #grid}). */
+    public static WorkerGrid separateGrid(int batch, int queries, int heads) {
+        return Grids.grid2D(queries, batch * heads, 16, 1);
+    }
+
+    /**
+     * Attention with queries and keys/values in separate arrays, of different lengths: cross-attention (class
+     * queries over patch tokens), spatial-reduction attention (SegFormer: keys from a downsampled map) and
+     * attention whose q, k and v are one projection (DEPICT). Row r of image b is at {@code (b * rows + r) * stride};
+     * the head's slice starts at {@code offset + h * headDim} (k at {@code kOffset}, v at {@code vOffset} in kv).
+     * out[b*Q + i, h*headDim + d] = sum_j softmax_j(scale q_i . k_j) v_j[d].
+     */
+    public static void attentionSeparate(KernelContext ctx, FloatArray q, FloatArray kv, FloatArray out, int batch, int queries,
+            int keys, int heads, int headDim, int qStride, int qOffset, int kvStride, int kOffset, int vOffset, float scale) {
+        int i = ctx.globalIdx;
+        int bh = ctx.globalIdy;
+        if (i >= queries || bh >= batch * heads) {
+            return;
+        }
+        int b = bh / heads;
+        int h = bh - b * heads;
+        int channels = heads * headDim;
+        int qi = (b * queries + i) * qStride + qOffset + h * headDim;
+        int k0 = b * keys * kvStride + kOffset + h * headDim;
+        attendOne(q, qi, kv, k0, vOffset - kOffset, kvStride, keys, out, (b * queries + i) * channels + h * headDim, headDim, scale);
+    }
+
+    /**
+     * One query against {@code keys} keys with an online softmax: key j of the head at {@code kv[k0 + j * kvStride]},
+     * its value {@code valueShift} further; writes headDim outputs from {@code out[o]}.
+     */
+    static void attendOne(FloatArray q, int qi, FloatArray kv, int k0, int valueShift, int kvStride, int keys, FloatArray out, int o,
+            int headDim, float scale) {
         for (int d = 0; d < headDim; d++) {
             out.set(o + d, 0.0f);
         }
         float max = -Float.MAX_VALUE;
         float sum = 0.0f;
-        for (int j = 0; j < tokens; j++) {
-            int k = (b * tokens + j) * stride + channels + h * headDim;
-            int v = k + channels;
-            float s = scale * LinearKernels.dot(qkv, q, qkv, k, headDim);
+        for (int j = 0; j < keys; j++) {
+            int k = k0 + j * kvStride;
+            int v = k + valueShift;
+            float s = scale * LinearKernels.dot(q, qi, kv, k, headDim);
             if (s > max) {
                 float correction = TornadoMath.exp(max - s);
                 sum *= correction;
@@ -54,7 +90,7 @@ public final class AttentionKernels {
             float p = TornadoMath.exp(s - max);
             sum += p;
             for (int d = 0; d < headDim; d++) {
-                out.set(o + d, out.get(o + d) + p * qkv.get(v + d));
+                out.set(o + d, out.get(o + d) + p * kv.get(v + d));
             }
         }
         float inv = 1.0f / sum;

@@ -15,4 +15,21 @@ public final class ElementwiseKernels {
             x.set(i, x.get(i) + y.get(i));
         }
     }
+
+    /**
+     * Copies {@code rows} rows of {@code channels} per image: dst row {@code b * dstImageRows + dstStart + r} =
+     * src row {@code b * srcImageRows + srcStart + r}. {@code srcImageRows = 0} broadcasts one block to every image
+     * (learned class embeddings); otherwise it selects or places token ranges (drop a class token, concatenate).
+     * One parallel loop over {@code batch * rows * channels} values.
+     */
+    public static void copyRows(FloatArray src, FloatArray dst, int batch, int rows, int channels, int srcImageRows, int srcStart,
+            int dstImageRows, int dstStart) {
+        for (@Parallel int i = 0; i < batch * rows * channels; i++) {
+            int c = i % channels;
+            int br = i / channels;
+            int b = br / rows;
+            int r = br - b * rows;
+            dst.set((b * dstImageRows + dstStart + r) * channels + c, src.get((b * srcImageRows + srcStart + r) * channels + c));
+        }
+    }
 }

@@ -101,6 +101,52 @@ public final class ResampleKernels {
         out.set((outOffset + o) * channels + c, acc);
     }
 
+    /** Grid 2D for {@link #bilinear}: x = channel, y = b * outH * outW + output pixel. */
+    public static WorkerGrid bilinearGrid(int batch, int outH, int outW, int channels) {
+        return Grids.grid2D(channels, batch * outH * outW, 32, 1);
+    }
+
+    /**
+     * Bilinear resize of channels-last maps, PyTorch's {@code F.interpolate(mode="bilinear", size=(fullH, fullW))}:
+     * align_corners=False: {@code s = max((in / full) (o + 0.5) - 0.5, 0)}; True: {@code s = o (in - 1) / (full - 1)};
+     * then {@code (1 - l) x[i0] + l x[min(i0 + 1, in - 1)]} with {@code i0 = floor(s)}, {@code l = s - i0}, on both axes.
+     * Only the top-left {@code outH x outW} of the full-size result is written (Segmenter's crop after upsampling a
+     * padded image; {@code outH = fullH} otherwise), into rows {@code outStride} wide from channel {@code outOffset}
+     * (SegFormer's decoder writes its four resized stages side by side, which is the concatenation).
+     */
+    public static void bilinear(KernelContext ctx, FloatArray in, FloatArray out, int batch, int inH, int inW, int fullH, int fullW,
+            int outH, int outW, int channels, int alignCorners, int outStride, int outOffset) {
+        int c = ctx.globalIdx;
+        int bo = ctx.globalIdy;
+        if (c >= channels || bo >= batch * outH * outW) {
+            return;
+        }
+        int b = bo / (outH * outW);
+        int o = bo - b * outH * outW;
+        int oy = o / outW;
+        int ox = o - oy * outW;
+        float sy = sourceCoordinate(oy, inH, fullH, alignCorners);
+        float sx = sourceCoordinate(ox, inW, fullW, alignCorners);
+        int y0 = (int) sy;
+        int x0 = (int) sx;
+        int y1 = TornadoMath.min(y0 + 1, inH - 1);
+        int x1 = TornadoMath.min(x0 + 1, inW - 1);
+        float ly = sy - y0;
+        float lx = sx - x0;
+        int base = b * inH * inW;
+        float top = (1.0f - lx) * in.get((base + y0 * inW + x0) * channels + c) + lx * in.get((base + y0 * inW + x1) * channels + c);
+        float bottom = (1.0f - lx) * in.get((base + y1 * inW + x0) * channels + c) + lx * in.get((base + y1 * inW + x1) * channels + c);
+        out.set((b * outH * outW + o) * outStride + outOffset + c, (1.0f - ly) * top + ly * bottom);
+    }
+
+    /** The input coordinate (>= 0) that output index {@code o} of {@code full} samples, as PyTorch computes it. */
+    static float sourceCoordinate(int o, int in, int full, int alignCorners) {
+        if (alignCorners == 1) {
+            return full > 1 ? o * ((float) (in - 1) / (full - 1)) : 0.0f;
+        }
+        return TornadoMath.max((float) in / full * (o + 0.5f) - 0.5f, 0.0f);
+    }
+
     /** The cubic convolution kernel with parameter a (Keys): 0 for |x| >= 2. */
     static float cubic(float x, float a) {
         float ax = TornadoMath.abs(x);

@@ -69,4 +69,22 @@ class ActivationKernelsTest {
         }
         assertTrue(worst < 1e-6, "gelu error " + worst);
     }
+
+    @Test
+    void reluInPlaceClampsNegativesOnly() {
+        Random r = new Random(4);
+        int n = 517;
+        float[] v = KernelHarness.random(r, n + 3, 3);
+        FloatArray x = FloatArray.fromArray(v);
+        TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, x)
+                .task("relu", ActivationKernels::reluInPlace, x, n).transferToHost(DataTransferMode.EVERY_EXECUTION, x);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            plan.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < n + 3; i++) {
+            assertEquals(i < n ? Math.max(v[i], 0f) : v[i], x.get(i), "element " + i);
+        }
+    }
 }

@@ -57,4 +57,54 @@ class AttentionKernelsTest {
                 t -> t.task("t", AttentionKernels::attention, ctx, fqkv, out, batch, tokens, heads, headDim, s));
         assertClose("attention", out, want, 1e-5);
     }
+
+    /** Queries and keys/values in separate arrays with strides and offsets: shared q=k=v, SegFormer's kv, cross-attention. */
+    @ParameterizedTest(name = "batch={0} queries={1} keys={2} heads={3} headDim={4} qStride={5} qOff={6} kvStride={7} kOff={8} vOff={9}")
+    @CsvSource({"1,5,5,4,50,200,0,200,0,0", "2,64,1,1,16,16,0,32,0,16", "2,3,17,2,7,20,3,33,1,17", "1,21,21,4,100,400,0,400,0,0",
+            "3,13,4,5,3,15,0,30,0,15"})
+    void attentionSeparateMatchesFloat64(int batch, int queries, int keys, int heads, int headDim, int qStride, int qOffset,
+            int kvStride, int kOffset, int vOffset) {
+        Random r = new Random(queries * 100L + keys + heads);
+        int c = heads * headDim;
+        float[] q = random(r, batch * queries * qStride, 2);
+        float[] kv = random(r, batch * keys * kvStride, 2);
+        double scale = 1 / Math.sqrt(headDim);
+        double[] want = new double[batch * queries * c];
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < queries; i++) {
+                    double[] p = new double[keys];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < keys; j++) {
+                        double s = 0;
+                        for (int d = 0; d < headDim; d++) {
+                            s += (double) q[(b * queries + i) * qStride + qOffset + h * headDim + d]
+                                    * kv[(b * keys + j) * kvStride + kOffset + h * headDim + d];
+                        }
+                        p[j] = s * scale;
+                        max = Math.max(max, p[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < keys; j++) {
+                        p[j] = Math.exp(p[j] - max);
+                        sum += p[j];
+                    }
+                    for (int j = 0; j < keys; j++) {
+                        for (int d = 0; d < headDim; d++) {
+                            want[(b * queries + i) * c + h * headDim + d] += p[j] / sum * kv[(b * keys + j) * kvStride + vOffset + h * headDim + d];
+                        }
+                    }
+                }
+            }
+        }
+        FloatArray fq = FloatArray.fromArray(q);
+        FloatArray fkv = FloatArray.fromArray(kv);
+        FloatArray out = output(batch * queries * c);
+        KernelContext ctx = new KernelContext();
+        float s = (float) scale;
+        KernelHarness.run(AttentionKernels.separateGrid(batch, queries, heads), new Object[] {fq, fkv}, out,
+                t -> t.task("t", AttentionKernels::attentionSeparate, ctx, fq, fkv, out, batch, queries, keys, heads, headDim, qStride,
+                        qOffset, kvStride, kOffset, vOffset, s));
+        assertClose("attentionSeparate", out, want, 1e-5);
+    }
 }

@@ -33,4 +33,39 @@ class ElementwiseKernelsTest {
             assertEquals(want, x.get(i), Math.ulp((float) want), "element " + i);
         }
     }
+
+    /** Broadcast (srcImageRows 0), a token range dropped (class token) and placed after others (concatenation). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "batch={0} rows={1} channels={2} src={3}+{4} dst={5}+{6}")
+    @org.junit.jupiter.params.provider.CsvSource({"3,5,7,0,0,21,16", "2,16,9,17,1,16,0", "2,16,9,16,0,21,0", "1,1,3,4,3,2,1"})
+    void copyRowsPlacesEveryRowAndNothingElse(int batch, int rows, int channels, int srcImageRows, int srcStart, int dstImageRows,
+            int dstStart) {
+        Random r = new Random(rows * 7L + channels);
+        int srcRows = srcImageRows == 0 ? rows : batch * srcImageRows;
+        float[] src = KernelHarness.random(r, srcRows * channels, 1);
+        float[] dst0 = KernelHarness.random(r, batch * dstImageRows * channels, 1);
+        double[] want = new double[dst0.length];
+        for (int i = 0; i < dst0.length; i++) {
+            want[i] = dst0[i];
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int row = 0; row < rows; row++) {
+                for (int c = 0; c < channels; c++) {
+                    want[(b * dstImageRows + dstStart + row) * channels + c] = src[(b * srcImageRows + srcStart + row) * channels + c];
+                }
+            }
+        }
+        FloatArray fs = FloatArray.fromArray(src);
+        FloatArray fd = FloatArray.fromArray(dst0);
+        TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, fs, fd)
+                .task("copy", ElementwiseKernels::copyRows, fs, fd, batch, rows, channels, srcImageRows, srcStart, dstImageRows, dstStart)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, fd);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            plan.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], fd.get(i), 0.0, "value " + i);
+        }
+    }
 }

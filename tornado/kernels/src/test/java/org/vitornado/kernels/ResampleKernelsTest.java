@@ -100,4 +100,54 @@ class ResampleKernelsTest {
         }
         assertClose("resample", out, want, 1e-6);
     }
+
+    /** PyTorch (bi)linear per axis: align_corners=False clamps the source at 0, True maps corners to corners. */
+    static double[][] linear(int in, int out, boolean alignCorners) {
+        double[][] m = new double[out][in];
+        for (int i = 0; i < out; i++) {
+            double s = alignCorners ? (out > 1 ? i * (in - 1.0) / (out - 1) : 0) : Math.max((double) in / out * (i + 0.5) - 0.5, 0);
+            int i0 = (int) Math.floor(s);
+            int i1 = Math.min(i0 + 1, in - 1);
+            double l = s - i0;
+            m[i][i0] += 1 - l;
+            m[i][i1] += l;
+        }
+        return m;
+    }
+
+    /** Up, down, non-square, identity, 1-pixel targets, a crop of the full result, and a channel offset in wider rows. */
+    @ParameterizedTest(name = "batch={0} {1}x{2} -> {3}x{4} crop {5}x{6} channels={7} align={8} stride={9} offset={10}")
+    @CsvSource({"1,4,4,64,64,64,64,5,0,5,0", "2,4,4,64,64,64,64,5,1,5,0", "1,7,3,16,29,16,29,3,0,3,0", "2,16,16,16,16,16,16,6,1,6,0",
+            "1,9,13,4,5,4,5,2,0,2,0", "1,9,13,4,5,4,5,2,1,2,0", "2,5,6,24,30,21,26,3,0,3,0", "1,2,4,8,8,8,8,4,0,16,8",
+            "1,3,3,1,1,1,1,2,1,2,0", "3,1,1,5,7,5,7,2,0,2,0"})
+    void bilinearMatchesPyTorchFormulas(int batch, int inH, int inW, int fullH, int fullW, int outH, int outW, int channels, int align,
+            int stride, int offset) {
+        Random r = new Random(inH * 31L + fullW + align);
+        float[] in = random(r, batch * inH * inW * channels, 1);
+        double[][] my = linear(inH, fullH, align == 1);
+        double[][] mx = linear(inW, fullW, align == 1);
+        double[] want = new double[batch * outH * outW * stride];
+        for (int b = 0; b < batch; b++) {
+            for (int y = 0; y < outH; y++) {
+                for (int x = 0; x < outW; x++) {
+                    for (int c = 0; c < channels; c++) {
+                        double acc = 0;
+                        for (int iy = 0; iy < inH; iy++) {
+                            for (int ix = 0; ix < inW; ix++) {
+                                acc += my[y][iy] * mx[x][ix] * in[((b * inH + iy) * inW + ix) * channels + c];
+                            }
+                        }
+                        want[((b * outH + y) * outW + x) * stride + offset + c] = acc;
+                    }
+                }
+            }
+        }
+        FloatArray fin = FloatArray.fromArray(in);
+        FloatArray out = output(batch * outH * outW * stride);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(ResampleKernels.bilinearGrid(batch, outH, outW, channels), new Object[] {fin}, out,
+                t -> t.task("t", ResampleKernels::bilinear, ctx, fin, out, batch, inH, inW, fullH, fullW, outH, outW, channels, align,
+                        stride, offset));
+        assertClose("bilinear", out, want, 1e-6);
+    }
 }

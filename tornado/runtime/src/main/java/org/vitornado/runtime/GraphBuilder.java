@@ -9,6 +9,7 @@ import org.vitornado.kernels.ConvKernels;
 import org.vitornado.kernels.ElementwiseKernels;
 import org.vitornado.kernels.LayerNormKernels;
 import org.vitornado.kernels.LinearKernels;
+import org.vitornado.kernels.MaskKernels;
 import org.vitornado.kernels.PatchEmbedKernels;
 import org.vitornado.kernels.PoolingKernels;
 import org.vitornado.kernels.ResampleKernels;
@@ -188,6 +189,56 @@ public final class GraphBuilder {
         graph.task(task, ElementwiseKernels::addInPlace, x, y, n);
         tasks.add(new PlannedTask(name, task, "ElementwiseKernels.addInPlace", new long[] {n}, null, TaskCost.of(n, 2L * n, n)));
         return this;
+    }
+
+    /**
+     * Attention with queries and keys/values in separate arrays (cross-attention, spatial reduction, shared q=k=v):
+     * see {@code AttentionKernels.attentionSeparate} for the strides and offsets.
+     */
+    public GraphBuilder attentionSeparate(String task, FloatArray q, FloatArray kv, FloatArray out, int batch, int queries, int keys,
+            int heads, int headDim, int qStride, int qOffset, int kvStride, int kOffset, int vOffset, float scale) {
+        graph.task(task, AttentionKernels::attentionSeparate, context, q, kv, out, batch, queries, keys, heads, headDim, qStride, qOffset,
+                kvStride, kOffset, vOffset, scale);
+        long pairs = (long) batch * heads * queries * keys;
+        long channels = (long) heads * headDim;
+        return record(task, "AttentionKernels.attentionSeparate", AttentionKernels.separateGrid(batch, queries, heads),
+                TaskCost.of(4 * pairs * headDim, (long) batch * (queries + 2L * keys) * channels, (long) batch * queries * channels));
+    }
+
+    /** PyTorch bilinear resize of channels-last maps (align_corners 0/1), cropped and placed: see {@code ResampleKernels.bilinear}. */
+    public GraphBuilder bilinear(String task, FloatArray in, FloatArray out, int batch, int inH, int inW, int fullH, int fullW, int outH,
+            int outW, int channels, boolean alignCorners, int outStride, int outOffset) {
+        graph.task(task, ResampleKernels::bilinear, context, in, out, batch, inH, inW, fullH, fullW, outH, outW, channels,
+                alignCorners ? 1 : 0, outStride, outOffset);
+        long n = (long) batch * outH * outW * channels;
+        return record(task, "ResampleKernels.bilinear", ResampleKernels.bilinearGrid(batch, outH, outW, channels),
+                TaskCost.of(8 * n, 4 * n, n));
+    }
+
+    /** Copies token rows between images' blocks (broadcast, drop, concatenate): see {@code ElementwiseKernels.copyRows}. */
+    public GraphBuilder copyRows(String task, FloatArray src, FloatArray dst, int batch, int rows, int channels, int srcImageRows,
+            int srcStart, int dstImageRows, int dstStart) {
+        graph.task(task, ElementwiseKernels::copyRows, src, dst, batch, rows, channels, srcImageRows, srcStart, dstImageRows, dstStart);
+        long n = (long) batch * rows * channels;
+        tasks.add(new PlannedTask(name, task, "ElementwiseKernels.copyRows", new long[] {n}, null, TaskCost.of(0, n, n)));
+        return this;
+    }
+
+    /** {@code x = max(x, 0)} over {@code n} values. */
+    public GraphBuilder relu(String task, FloatArray x, int n) {
+        graph.task(task, ActivationKernels::reluInPlace, x, n);
+        tasks.add(new PlannedTask(name, task, "ActivationKernels.reluInPlace", new long[] {n}, null, TaskCost.of(n, n, n)));
+        return this;
+    }
+
+    /** Cosine similarity of every patch with every class feature: see {@code MaskKernels.classMasks}. */
+    public GraphBuilder classMasks(String task, FloatArray patches, FloatArray classes, FloatArray out, int batch, int tokens, int classCount,
+            int dim, int patchImageRows, int patchStart, int classImageRows, int classStart) {
+        graph.task(task, MaskKernels::classMasks, context, patches, classes, out, batch, tokens, classCount, dim, patchImageRows,
+                patchStart, classImageRows, classStart);
+        long n = (long) batch * tokens * classCount;
+        return record(task, "MaskKernels.classMasks", MaskKernels.grid(batch, tokens, classCount),
+                TaskCost.of(6 * n * dim, (long) batch * (tokens + classCount) * dim, n));
     }
 
     /** Row-wise softmax. */
