@@ -1,0 +1,25 @@
+package org.vitornado.model.segmentation;
+
+import java.nio.file.Path;
+
+import org.vitornado.model.io.ModelException;
+
+import com.google.gson.JsonObject;
+
+/** Recognises segmenter configs. */
+public final class SegmentationModels {
+
+    private SegmentationModels() {
+    }
+
+    public static boolean isSegmentation(JsonObject config) {
+        return SegmenterConfig.isSegmenter(config);
+    }
+
+    public static SegmentationModel read(JsonObject config, Path file) {
+        if (SegmenterConfig.isSegmenter(config)) {
+            return SegmenterConfig.fromConstructor(config, file);
+        }
+        throw new ModelException(file + ": not a segmentation config (known: DEPICT " + SegmenterConfig.CLASS + ")");
+    }
+}

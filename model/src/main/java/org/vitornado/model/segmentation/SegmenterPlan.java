@@ -1,0 +1,130 @@
+package org.vitornado.model.segmentation;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.vitornado.model.io.Tensors;
+import org.vitornado.model.sam.WindowedBlocks;
+import org.vitornado.model.vit.VitEncoder;
+import org.vitornado.model.vit.VitWeights;
+import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.GraphBuilder;
+import org.vitornado.runtime.PlanRunner;
+import org.vitornado.runtime.PlannedTask;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Segmenter's forward as one graph:
+ * <pre>
+ *   pad the image (zeros, bottom/right) to a multiple of the patch -> ViT encoder -> drop the class token
+ *   -> mask transformer -> masks at token resolution -> bilinear (align_corners=False) to the padded size, cropped
+ * </pre>
+ * The padding happens as the pixels are copied in; the crop is the bilinear kernel writing only the unpadded region.
+ */
+final class SegmenterPlan implements SegmentationPlan {
+
+    private final SegmenterConfig c;
+    private final int batch;
+    private final int height;
+    private final int width;
+    private final int paddedH;
+    private final int paddedW;
+    private final int gridH;
+    private final int gridW;
+    private final FloatArray image;
+    private final FloatArray masks;
+    private final FloatArray logits;
+    private final List<PlannedTask> tasks;
+    private final PlanRunner runner;
+
+    SegmenterPlan(SegmenterConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
+        this.c = c;
+        this.batch = batch;
+        this.height = height;
+        this.width = width;
+        int p = c.encoder().patch();
+        paddedH = (height + p - 1) / p * p;
+        paddedW = (width + p - 1) / p * p;
+        gridH = paddedH / p;
+        gridW = paddedW / p;
+        int n = c.classes();
+        int tokens = 1 + gridH * gridW;
+        image = new FloatArray(batch * c.inChans() * paddedH * paddedW);
+        GridScheduler grids = new GridScheduler();
+        GraphBuilder g = new GraphBuilder("segmenter", grids);
+        List<Object> weights = new ArrayList<>();
+        FloatArray x = VitEncoder.add(g, c.encoder(), VitWeights.load(c.encoder(), t.withPrefix("encoder.")), image, batch, paddedH, paddedW,
+                weights);
+        masks = MaskTransformer.add(g, t.withPrefix("decoder."), c.decoder(), x, tokens, 1, batch, gridH, gridW, weights);
+        logits = new FloatArray(batch * height * width * n);
+        g.bilinear("upsample", masks, logits, batch, gridH, gridW, paddedH, paddedW, height, width, n, false, n, 0);
+        g.weights(weights.toArray()).inputs(image).outputs(masks, logits);
+        tasks = g.tasks();
+        runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
+    }
+
+    @Override
+    public void run(float[] pixels) {
+        int ch = c.inChans();
+        if (pixels.length != batch * ch * height * width) {
+            throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + batch + "x" + ch + "x" + height + "x" + width);
+        }
+        if (runner == null) {
+            throw new IllegalStateException("this plan was built for inspection only (no execution options)");
+        }
+        MemorySegment dst = image.getSegment();
+        MemorySegment src = MemorySegment.ofArray(pixels);
+        for (int plane = 0; plane < batch * ch; plane++) {
+            for (int y = 0; y < height; y++) {
+                MemorySegment.copy(src, (long) (plane * height + y) * width * Float.BYTES, dst,
+                        (long) (plane * paddedH + y) * paddedW * Float.BYTES, (long) width * Float.BYTES);
+            }
+        }
+        runner.run();
+    }
+
+    @Override
+    public float[] logits() {
+        return WindowedBlocks.toNchw(logits.toHeapArray(), batch, height, width, c.classes());
+    }
+
+    @Override
+    public Map<String, float[]> outputs() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        out.put("masks", logits());
+        out.put("intermediate.decoder", WindowedBlocks.toNchw(masks.toHeapArray(), batch, gridH, gridW, c.classes()));
+        return out;
+    }
+
+    @Override
+    public List<PlannedTask> tasks() {
+        return tasks;
+    }
+
+    @Override
+    public int batch() {
+        return batch;
+    }
+
+    @Override
+    public int height() {
+        return height;
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    @Override
+    public void close() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+}
