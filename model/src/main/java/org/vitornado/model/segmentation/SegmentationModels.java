@@ -13,13 +13,17 @@ public final class SegmentationModels {
     }
 
     public static boolean isSegmentation(JsonObject config) {
-        return SegmenterConfig.isSegmenter(config);
+        return SegmenterConfig.isSegmenter(config) || SegformerConfig.isSegformer(config);
     }
 
     public static SegmentationModel read(JsonObject config, Path file) {
         if (SegmenterConfig.isSegmenter(config)) {
             return SegmenterConfig.fromConstructor(config, file);
         }
-        throw new ModelException(file + ": not a segmentation config (known: DEPICT " + SegmenterConfig.CLASS + ")");
+        if (SegformerConfig.isSegformer(config)) {
+            return SegformerConfig.read(config, file);
+        }
+        throw new ModelException(file + ": not a segmentation config (known: DEPICT " + SegmenterConfig.CLASS
+                + ", segmentation_models_pytorch Segformer, Hugging Face model_type 'segformer')");
     }
 }
