@@ -13,10 +13,13 @@ public final class SegmentationModels {
     }
 
     public static boolean isSegmentation(JsonObject config) {
-        return SegmenterConfig.isSegmenter(config) || SegformerConfig.isSegformer(config);
+        return SegmenterConfig.isSegmenter(config) || SegformerConfig.isSegformer(config) || LinearHeadSegmenter.isLinearHead(config);
     }
 
     public static SegmentationModel read(JsonObject config, Path file) {
+        if (LinearHeadSegmenter.isLinearHead(config)) {
+            return LinearHeadSegmenter.read(config, file);
+        }
         if (SegmenterConfig.isSegmenter(config)) {
             return SegmenterConfig.fromConstructor(config, file);
         }
@@ -24,6 +27,6 @@ public final class SegmentationModels {
             return SegformerConfig.read(config, file);
         }
         throw new ModelException(file + ": not a segmentation config (known: DEPICT " + SegmenterConfig.CLASS
-                + ", segmentation_models_pytorch Segformer, Hugging Face model_type 'segformer')");
+                + ", segmentation_models_pytorch Segformer, Hugging Face model_type 'segformer', a ViT config with \"segmentation_head\": \"linear\")");
     }
 }
