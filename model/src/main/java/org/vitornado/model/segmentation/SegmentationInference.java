@@ -1,0 +1,166 @@
+package org.vitornado.model.segmentation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.vitornado.model.io.Tensors;
+import org.vitornado.runtime.ExecutionOptions;
+
+/**
+ * Whole-image and sliding-window inference (mmsegmentation's {@code whole} and {@code slide} test modes) over one
+ * {@link SegmentationModel}. Plans are compiled once per input size and reused across images.
+ */
+public final class SegmentationInference implements AutoCloseable {
+
+    private final SegmentationModel model;
+    private final Tensors tensors;
+    private final ExecutionOptions options;
+    private final Map<Long, SegmentationPlan> plans = new HashMap<>();
+
+    public SegmentationInference(SegmentationModel model, Tensors tensors, ExecutionOptions options) {
+        this.model = model;
+        this.tensors = tensors;
+        this.options = options;
+    }
+
+    /** One crop of a sliding window: rows {@code [y0, y0 + h)}, columns {@code [x0, x0 + w)}. */
+    public record Window(int y0, int x0, int h, int w) {
+    }
+
+    /**
+     * mmseg's slide grid: {@code grids = max(size - crop + stride - 1, 0) / stride + 1} per axis; window i starts at
+     * {@code i * stride}, is clipped to the image and then shifted back so it keeps the crop size when the image
+     * allows ({@code y1 = max(min(y0 + crop, H) - crop, 0)}).
+     */
+    public static List<Window> windows(int height, int width, int cropH, int cropW, int strideH, int strideW) {
+        if (cropH < 1 || cropW < 1 || strideH < 1 || strideW < 1) {
+            throw new IllegalArgumentException("window and stride must be positive");
+        }
+        int rows = Math.max(height - cropH + strideH - 1, 0) / strideH + 1;
+        int cols = Math.max(width - cropW + strideW - 1, 0) / strideW + 1;
+        List<Window> out = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int y2 = Math.min(r * strideH + cropH, height);
+                int x2 = Math.min(c * strideW + cropW, width);
+                int y1 = Math.max(y2 - cropH, 0);
+                int x1 = Math.max(x2 - cropW, 0);
+                out.add(new Window(y1, x1, y2 - y1, x2 - x1));
+            }
+        }
+        return out;
+    }
+
+    /** Class scores {@code [classes, height, width]} for one normalised image of that size, run whole. */
+    public float[] whole(float[] pixels, int height, int width) {
+        SegmentationPlan plan = plan(height, width);
+        plan.run(pixels);
+        return plan.logits();
+    }
+
+    /**
+     * Sliding-window class scores {@code [classes, height, width]}: each window runs at the crop size (a window larger
+     * than the image is zero-padded, which after normalisation is the mean colour, and its scores cropped), and
+     * overlapping scores are averaged.
+     */
+    public float[] slide(float[] pixels, int height, int width, int cropH, int cropW, int strideH, int strideW) {
+        int n = model.classes();
+        int ch = model.inChans();
+        float[] sum = new float[n * height * width];
+        int[] count = new int[height * width];
+        float[] crop = new float[ch * cropH * cropW];
+        for (Window win : windows(height, width, cropH, cropW, strideH, strideW)) {
+            java.util.Arrays.fill(crop, 0f);
+            for (int k = 0; k < ch; k++) {
+                for (int y = 0; y < win.h(); y++) {
+                    System.arraycopy(pixels, (k * height + win.y0() + y) * width + win.x0(), crop, (k * cropH + y) * cropW, win.w());
+                }
+            }
+            float[] scores = whole(crop, cropH, cropW);
+            for (int k = 0; k < n; k++) {
+                for (int y = 0; y < win.h(); y++) {
+                    for (int x = 0; x < win.w(); x++) {
+                        sum[(k * height + win.y0() + y) * width + win.x0() + x] += scores[(k * cropH + y) * cropW + x];
+                    }
+                }
+            }
+            for (int y = 0; y < win.h(); y++) {
+                for (int x = 0; x < win.w(); x++) {
+                    count[(win.y0() + y) * width + win.x0() + x]++;
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            for (int i = 0; i < height * width; i++) {
+                sum[k * height * width + i] /= count[i];
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * PyTorch's bilinear resize (align_corners=False) of {@code [channels, inH, inW]} scores to {@code outH x outW},
+     * on the host: the last step of whole-image inference, back to the image's own size.
+     */
+    public static float[] resize(float[] scores, int channels, int inH, int inW, int outH, int outW) {
+        if (inH == outH && inW == outW) {
+            return scores;
+        }
+        float[] out = new float[channels * outH * outW];
+        for (int y = 0; y < outH; y++) {
+            float sy = Math.max((float) inH / outH * (y + 0.5f) - 0.5f, 0f);
+            int y0 = (int) sy;
+            int y1 = Math.min(y0 + 1, inH - 1);
+            float ly = sy - y0;
+            for (int x = 0; x < outW; x++) {
+                float sx = Math.max((float) inW / outW * (x + 0.5f) - 0.5f, 0f);
+                int x0 = (int) sx;
+                int x1 = Math.min(x0 + 1, inW - 1);
+                float lx = sx - x0;
+                for (int c = 0; c < channels; c++) {
+                    int base = c * inH * inW;
+                    float top = (1 - lx) * scores[base + y0 * inW + x0] + lx * scores[base + y0 * inW + x1];
+                    float bottom = (1 - lx) * scores[base + y1 * inW + x0] + lx * scores[base + y1 * inW + x1];
+                    out[(c * outH + y) * outW + x] = (1 - ly) * top + ly * bottom;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The class of highest score at every pixel of {@code [classes, height, width]} scores (lowest index on ties). */
+    public static int[] argmax(float[] scores, int classes, int pixels) {
+        int[] out = new int[pixels];
+        for (int i = 0; i < pixels; i++) {
+            int best = 0;
+            float max = scores[i];
+            for (int k = 1; k < classes; k++) {
+                float v = scores[k * pixels + i];
+                if (v > max) {
+                    max = v;
+                    best = k;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    private SegmentationPlan plan(int height, int width) {
+        long key = (long) height << 32 | width;
+        SegmentationPlan plan = plans.get(key);
+        if (plan == null) {
+            plan = model.plan(tensors, 1, height, width, options);
+            plans.put(key, plan);
+        }
+        return plan;
+    }
+
+    @Override
+    public void close() {
+        plans.values().forEach(SegmentationPlan::close);
+        plans.clear();
+    }
+}
