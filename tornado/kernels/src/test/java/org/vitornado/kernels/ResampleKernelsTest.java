@@ -148,6 +148,21 @@ class ResampleKernelsTest {
         KernelHarness.run(ResampleKernels.bilinearGrid(batch, outH, outW, channels), new Object[] {fin}, out,
                 t -> t.task("t", ResampleKernels::bilinear, ctx, fin, out, batch, inH, inW, fullH, fullW, outH, outW, channels, align,
                         stride, offset));
-        assertClose("bilinear", out, want, 1e-6);
+        // Compare the written channels only: TornadoVM does not upload an array a task only writes, so on a device
+        // the other channels of wider rows are undefined.
+        double[] got = new double[want.length];
+        for (int i = 0; i < want.length; i++) {
+            int c = i % stride;
+            got[i] = c >= offset && c < offset + channels ? out.get(i) : 0.0;
+        }
+        assertClose("bilinear", FloatArray.fromArray(toFloats(got)), want, 1e-6);
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
     }
 }
