@@ -58,16 +58,16 @@ final class SegmentCommand implements Command {
                                          [--size HxW] [--window HxW] [--stride HxW] [--backend jvm|tornado] [--device N]
 
                   --model PATH    a segmenter: DEPICT Segmenter (NAME.json of constructor arguments), SegFormer
-                                  (segmentation_models_pytorch or Hugging Face config.json), or a ViT config with
-                                  "segmentation_head": "linear"
+                                  (segmentation_models_pytorch or Hugging Face config.json), SETR (mmsegmentation
+                                  config dumped as JSON), or a ViT config with "segmentation_head": "linear"
                   --image FILE..  one or more images (PNG, JPEG, BMP, GIF)
                   --out DIR       created if needed; the files written there must not exist yet
                   --classes K,..  draw only these classes in the overlay and legend (indexes or label names)
                   --mode whole    resize the image to --size (default: the model's), segment, resize scores back (default)
                   --mode slide    mmseg's sliding window over the image at its own size: --window (default: the
                                   model's size) every --stride (default: 2/3 of the window), overlapping scores averaged
-                Normalisation: the checkpoint's (preprocessor_config.json, timm pretrained_cfg, or "mean"/"std" in the
-                config), else ImageNet's. Labels: id2label or label_names of the config, else class numbers.
+                Normalisation: the checkpoint's (preprocessor_config.json, timm pretrained_cfg, mmseg data_preprocessor,
+                or "mean"/"std" in the config), else ImageNet's. Labels: id2label or label_names of the config, else class numbers.
                 """ + ExecutionFlags.USAGE;
     }
 
@@ -212,6 +212,21 @@ final class SegmentCommand implements Command {
         if (pretrained != null) {
             Preprocessing p = Preprocessing.fromTimm(pretrained, files.config(), 1, 1);
             return new float[][] {p.mean(), p.std()};
+        }
+        JsonObject model = Json.object(config, "model", files.config());
+        JsonObject mmseg = model == null ? null : Json.object(model, "data_preprocessor", files.config());
+        if (mmseg != null && Json.has(mmseg, "mean")) {
+            // mmsegmentation normalises 0..255 pixels.
+            float[] mean = Json.floats(mmseg, "mean", null, files.config());
+            float[] std = Json.floats(mmseg, "std", null, files.config());
+            if (mean == null || std == null || mean.length != 3 || std.length != 3) {
+                throw new ModelException(files.config() + ": model.data_preprocessor mean and std must have 3 values");
+            }
+            for (int i = 0; i < 3; i++) {
+                mean[i] /= 255f;
+                std[i] /= 255f;
+            }
+            return new float[][] {mean, std};
         }
         float[] mean = Json.floats(config, "mean", IMAGENET_MEAN, files.config());
         float[] std = Json.floats(config, "std", IMAGENET_STD, files.config());

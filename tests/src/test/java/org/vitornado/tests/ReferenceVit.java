@@ -20,7 +20,7 @@ final class ReferenceVit {
     }
 
     /** Features ([T, C] after the final norm), pre-logits ([C]) and logits of one {@code [3, H, W]} image. */
-    record Result(double[][] features, double[] preLogits, double[] logits) {
+    record Result(double[][] features, double[] preLogits, double[] logits, java.util.List<double[][]> blocks) {
     }
 
     Result forward(float[] image, int height, int width) {
@@ -61,6 +61,7 @@ final class ReferenceVit {
                 x[i][o] += pos[i][o];
             }
         }
+        java.util.List<double[][]> blocks = new java.util.ArrayList<>();
         for (int b = 0; b < c.depth(); b++) {
             String n = "blocks." + b + ".";
             double[][] h = layerNorm(x, n + "norm1");
@@ -74,6 +75,7 @@ final class ReferenceVit {
                 }
             }
             add(x, linear(m, n + "mlp.fc2"));
+            blocks.add(java.util.Arrays.stream(x).map(double[]::clone).toArray(double[][]::new));
         }
         if (c.finalNorm()) {
             x = layerNorm(x, "norm");
@@ -92,7 +94,7 @@ final class ReferenceVit {
             pooled = layerNorm(new double[][] {pooled}, "fc_norm")[0];
         }
         double[] logits = c.numClasses() > 0 ? linear(new double[][] {pooled}, "head")[0] : null;
-        return new Result(x, pooled, logits);
+        return new Result(x, pooled, logits, blocks);
     }
 
     /** timm resample_abs_pos_embed: class rows untouched, grid resized with antialiased bicubic. */
@@ -111,8 +113,8 @@ final class ReferenceVit {
                     grid[y][x] = pos[(prefix + y * c.gridW() + x) * e + o];
                 }
             }
-            double[][] wy = aaBicubicWeights(c.gridH(), gh);
-            double[][] wx = aaBicubicWeights(c.gridW(), gw);
+            double[][] wy = resampleWeights(c.gridH(), gh);
+            double[][] wx = resampleWeights(c.gridW(), gw);
             for (int y = 0; y < gh; y++) {
                 for (int x = 0; x < gw; x++) {
                     double acc = 0;
@@ -126,6 +128,34 @@ final class ReferenceVit {
             }
         }
         return out;
+    }
+
+    /** The position-embedding resize of the config as a dense {@code [out][in]} matrix. */
+    private double[][] resampleWeights(int in, int out) {
+        return switch (c.posResample()) {
+            case BICUBIC_ANTIALIAS -> aaBicubicWeights(in, out);
+            case BICUBIC -> {
+                double[][] m = new double[out][];
+                for (int i = 0; i < out; i++) {
+                    m[i] = ReferenceVitDet.bicubicTaps(in, out, i);
+                }
+                yield m;
+            }
+            case BILINEAR -> bilinearWeights(in, out, false);
+        };
+    }
+
+    /** Dense {@code [out][in]} matrix of PyTorch's (bi)linear resize along one axis. */
+    static double[][] bilinearWeights(int in, int out, boolean alignCorners) {
+        double[][] m = new double[out][in];
+        for (int i = 0; i < out; i++) {
+            double s = alignCorners ? (out > 1 ? i * (in - 1.0) / (out - 1) : 0) : Math.max((double) in / out * (i + 0.5) - 0.5, 0);
+            int i0 = (int) Math.floor(s);
+            int i1 = Math.min(i0 + 1, in - 1);
+            m[i][i0] += 1 - (s - i0);
+            m[i][i1] += s - i0;
+        }
+        return m;
     }
 
     /** Dense {@code [out][in]} interpolation matrix of PyTorch's bicubic with antialias (a = -0.5). */

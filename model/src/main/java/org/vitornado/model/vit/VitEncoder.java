@@ -25,6 +25,17 @@ public final class VitEncoder {
      */
     public static FloatArray add(GraphBuilder g, VitConfig c, VitWeights w, FloatArray image, int batch, int height, int width,
             List<Object> weights) {
+        return add(g, c, w, image, batch, height, width, weights, new int[0]).get(0);
+    }
+
+    /**
+     * As {@link #add}, also copying the patch tokens (prefix tokens dropped) after each block in {@code taps} into
+     * maps of their own, {@code [batch * gridH * gridW, embed]} channels-last, as mmsegmentation's
+     * {@code out_indices} does (the last block's tap comes after the final norm, if any). Returns the final tokens,
+     * then one map per tap.
+     */
+    public static List<FloatArray> add(GraphBuilder g, VitConfig c, VitWeights w, FloatArray image, int batch, int height, int width,
+            List<Object> weights, int[] taps) {
         int gridH = height / c.patch();
         int gridW = width / c.patch();
         int prefix = c.prefixTokens();
@@ -49,6 +60,13 @@ public final class VitEncoder {
             g.layerNorm("norm_pre", x, w.preNormW, w.preNormB, x, rows, e, c.eps());
         }
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        List<FloatArray> tapped = new java.util.ArrayList<>();
+        for (int tap : taps) {
+            if (tap < 0 || tap >= c.depth()) {
+                throw new IllegalArgumentException("out index " + tap + " is not a block (0.." + (c.depth() - 1) + ")");
+            }
+            tapped.add(new FloatArray(batch * gridH * gridW * e));
+        }
         for (int i = 0; i < c.depth(); i++) {
             VitWeights.Block b = w.blocks[i];
             weights.addAll(List.of(b.norm1W(), b.norm1B(), b.qkvW(), b.qkvB(), b.projW(), b.projB(),
@@ -61,12 +79,26 @@ public final class VitEncoder {
                     .layerNorm(p + "norm2", x, b.norm2W(), b.norm2B(), h, rows, e, c.eps())
                     .linearGelu(p + "mlp.fc1", h, b.fc1W(), b.fc1B(), mlp, rows, e, c.mlpHidden())
                     .linearResidual(p + "mlp.fc2", mlp, b.fc2W(), b.fc2B(), x, rows, c.mlpHidden(), e);
+            for (int k = 0; k < taps.length; k++) {
+                if (taps[k] == i) {
+                    FloatArray map = tapped.get(k);
+                    if (i == c.depth() - 1 && c.finalNorm()) {
+                        weights.addAll(List.of(w.normW, w.normB));
+                        g.layerNorm(p + "tap.norm", x, w.normW, w.normB, h, rows, e, c.eps())
+                                .copyRows(p + "tap", h, map, batch, gridH * gridW, e, tokens, prefix, gridH * gridW, 0);
+                    } else {
+                        g.copyRows(p + "tap", x, map, batch, gridH * gridW, e, tokens, prefix, gridH * gridW, 0);
+                    }
+                }
+            }
         }
         if (c.finalNorm()) {
             weights.addAll(List.of(w.normW, w.normB));
             g.layerNorm("norm", x, w.normW, w.normB, x, rows, e, c.eps());
         }
-        return x;
+        List<FloatArray> out = new java.util.ArrayList<>(List.of(x));
+        out.addAll(tapped);
+        return out;
     }
 
     /** The class token with its position embedding added (once, on the host); zeros without a class token. */

@@ -125,13 +125,19 @@ public final class VitWeights {
             if (t.contains("patch_embed.proj.weight")) {
                 return new TimmNames();
             }
+            for (String prefix : new String[] {"backbone.", ""}) {
+                if (t.contains(prefix + "patch_embed.projection.weight")) {
+                    return new MmsegNames(prefix);
+                }
+            }
             for (String prefix : new String[] {"vit.", "", "model.vit."}) {
                 if (t.contains(prefix + "embeddings.patch_embeddings.projection.weight")) {
                     return new HuggingFaceNames(prefix);
                 }
             }
-            throw new ModelException(t.path() + ": neither timm ('patch_embed.proj.weight') nor Hugging Face "
-                    + "('vit.embeddings.patch_embeddings.projection.weight') ViT parameter names found");
+            throw new ModelException(t.path() + ": no timm ('patch_embed.proj.weight'), Hugging Face "
+                    + "('vit.embeddings.patch_embeddings.projection.weight') or mmsegmentation ('backbone.patch_embed.projection.weight') "
+                    + "ViT parameter names found");
         }
     }
 
@@ -187,5 +193,36 @@ public final class VitWeights {
         public String norm(String p) { return prefix + "layernorm." + p; }
         public String fcNorm(String p) { throw new ModelException("Hugging Face ViT has no fc_norm"); }
         public String head(String p) { return "classifier." + p; }
+    }
+
+    /**
+     * mmsegmentation {@code VisionTransformer} names under {@code prefix} ({@code backbone.} in a segmentor): mmcv's
+     * {@code MultiheadAttention} packs q, k, v as timm does ({@code attn.attn.in_proj_weight}); the FFN is
+     * {@code ffn.layers.0.0} and {@code ffn.layers.1}; the final norm is {@code ln1}.
+     */
+    record MmsegNames(String prefix) implements Names {
+        public String patchW() { return prefix + "patch_embed.projection.weight"; }
+        public String patchB() { return prefix + "patch_embed.projection.bias"; }
+        public String clsToken() { return prefix + "cls_token"; }
+        public String posEmbed() { return prefix + "pos_embed"; }
+        public String preNorm(String p) { return prefix + "pre_ln." + p; }
+        public boolean hasSplitQkv() { return false; }
+        public String qkv(int b, String p) { return layer(b) + "attn.attn.in_proj_" + p; }
+        public String[] splitQkv(int b, String p) { throw new UnsupportedOperationException(); }
+        public String block(int b, String part, String p) {
+            String module = switch (part) {
+                case "norm1" -> "ln1";
+                case "proj" -> "attn.attn.out_proj";
+                case "norm2" -> "ln2";
+                case "fc1" -> "ffn.layers.0.0";
+                case "fc2" -> "ffn.layers.1";
+                default -> throw new IllegalArgumentException(part);
+            };
+            return layer(b) + module + "." + p;
+        }
+        private String layer(int b) { return prefix + "layers." + b + "."; }
+        public String norm(String p) { return prefix + "ln1." + p; }
+        public String fcNorm(String p) { throw new ModelException("mmsegmentation's ViT has no fc_norm"); }
+        public String head(String p) { throw new ModelException("mmsegmentation's ViT backbone has no classifier head"); }
     }
 }
