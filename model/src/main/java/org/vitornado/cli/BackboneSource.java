@@ -10,10 +10,12 @@ import org.vitornado.model.backbone.Backbones;
 import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Json;
 import org.vitornado.model.io.ModelFiles;
+import org.vitornado.model.segmentation.SegmentationModel;
+import org.vitornado.model.segmentation.SegmentationModels;
 
 import com.google.gson.JsonObject;
 
-/** {@code --model} as a backbone: a preset name, or a checkpoint whose config is a backbone's. */
+/** {@code --model} as a backbone (a preset name, or a checkpoint whose config is a backbone's) or a segmenter. */
 final class BackboneSource {
 
     private BackboneSource() {
@@ -31,6 +33,17 @@ final class BackboneSource {
         ModelFiles files = ModelFiles.locate(path);
         JsonObject config = Json.readObject(files.config());
         return Backbones.isBackbone(config) ? Backbones.read(config, files.config()) : null;
+    }
+
+    /** The segmenter {@code model} names (a checkpoint whose config is a segmenter's), or {@code null}. */
+    static SegmentationModel findSegmenter(String model) {
+        Path path = Path.of(model);
+        if (!Files.exists(path)) {
+            return null;
+        }
+        ModelFiles files = ModelFiles.locate(path);
+        JsonObject config = Json.readObject(files.config());
+        return SegmentationModels.isSegmentation(config) ? SegmentationModels.read(config, files.config()) : null;
     }
 
     static void checkSize(Backbone b, int height, int width) {

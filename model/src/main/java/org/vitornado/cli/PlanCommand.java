@@ -9,6 +9,8 @@ import org.vitornado.model.Checkpoint;
 import org.vitornado.model.backbone.Backbone;
 import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Tensors;
+import org.vitornado.model.segmentation.SegmentationModel;
+import org.vitornado.model.segmentation.SegmentationPlan;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitModel;
 import org.vitornado.model.vit.VitPlan;
@@ -36,7 +38,8 @@ final class PlanCommand implements Command {
         return """
                 Usage: vitornado plan --model PATH [--size HxW] [--batch B]
 
-                  --model PATH   checkpoint directory or .safetensors file (only its config is read), or a backbone
+                  --model PATH   checkpoint directory or .safetensors file (only its config is read): a ViT, a backbone
+                                 or a segmenter; or a backbone
                                  preset: vitdet_b, vitdet_l, vitdet_h (detectron2's COCO ViTDet at 1024)
                   --size HxW     input size (default: the model's)
                   --batch B      images per execution (default 1)
@@ -56,6 +59,17 @@ final class PlanCommand implements Command {
             try (FeatureMaps maps = backbone.plan(Tensors.placeholders(Path.of(args.required("model"))), batch, h, w, null)) {
                 out.printf("%s%ninput %d x %dx%d -> outputs %s%n%n", backbone.describe(), batch, h, w, BackboneSource.shapes(maps));
                 print(maps.tasks(), out);
+            }
+            return 0;
+        }
+        SegmentationModel segmenter = BackboneSource.findSegmenter(args.required("model"));
+        if (segmenter != null) {
+            int[] size = args.size("size");
+            int h = size == null ? segmenter.imgH() : size[0];
+            int w = size == null ? segmenter.imgW() : size[1];
+            try (SegmentationPlan plan = segmenter.plan(Tensors.placeholders(Path.of(args.required("model"))), batch, h, w, null)) {
+                out.printf("%s%ninput %d x %dx%d -> scores %d x %dx%d%n%n", segmenter.describe(), batch, h, w, segmenter.classes(), h, w);
+                print(plan.tasks(), out);
             }
             return 0;
         }

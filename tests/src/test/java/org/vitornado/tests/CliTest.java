@@ -154,4 +154,13 @@ class CliTest {
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("vitdet_xxl"), unknown.err());
     }
+
+    @Test
+    void planCoversSegmenters() {
+        Run r = cli("plan", "--model", Fixtures.prefix("segformer_tiny").resolveSibling("segformer_tiny.safetensors").toString(), "--size", "64x96");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("SegFormer") && r.out().contains("scores 6 x 64x96"), r.out());
+        assertTrue(r.out().contains("encoder.block1.0.attn") && r.out().contains("AttentionKernels.attentionSeparate")
+                && r.out().contains("decoder.mlp_stage.0.linear.resize"), r.out());
+    }
 }
