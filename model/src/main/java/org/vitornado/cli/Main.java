@@ -10,7 +10,7 @@ import org.vitornado.model.io.ModelException;
 public final class Main {
 
     static final List<Command> COMMANDS = List.of(new ClassifyCommand(), new InfoCommand(), new PlanCommand(), new VerifyCommand(),
-            new FeaturesCommand(), new SegmentCommand());
+            new FeaturesCommand(), new SegmentCommand(), new BenchCommand());
 
     private Main() {
     }

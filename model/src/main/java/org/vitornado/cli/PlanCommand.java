@@ -14,7 +14,14 @@ import org.vitornado.model.segmentation.SegmentationPlan;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitModel;
 import org.vitornado.model.vit.VitPlan;
+import org.vitornado.model.bench.BenchTarget;
+import org.vitornado.model.bench.BenchTargets;
+import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.PlanRunner;
 import org.vitornado.runtime.PlannedTask;
+import org.vitornado.runtime.TaskProfile;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.vitornado.runtime.TaskCost;
 
 /**
@@ -36,20 +43,27 @@ final class PlanCommand implements Command {
     @Override
     public String usage() {
         return """
-                Usage: vitornado plan --model PATH [--size HxW] [--batch B]
+                Usage: vitornado plan --model PATH [--size HxW] [--batch B] [--profile [--iterations N] [--backend B] [--device N]]
 
                   --model PATH   checkpoint directory or .safetensors file (only its config is read): a ViT, a backbone
                                  or a segmenter; or a backbone
                                  preset: vitdet_b, vitdet_l, vitdet_h (detectron2's COCO ViTDet at 1024)
                   --size HxW     input size (default: the model's)
                   --batch B      images per execution (default 1)
+                  --profile      run it (checkpoint weights, or random for a preset such as vit_base_patch16_224) and
+                                 print each task's median kernel time, share and GFLOP/s on the chosen backend
                 """;
     }
 
     @Override
     public int run(String[] argv, PrintStream out) {
-        Args args = Args.parse(name(), argv, Set.of("model", "size", "batch"), Set.of());
+        Set<String> options = new java.util.HashSet<>(Set.of("model", "size", "batch", "iterations"));
+        options.addAll(ExecutionFlags.OPTIONS);
+        Args args = Args.parse(name(), argv, options, Set.of("profile"));
         int batch = args.integer("batch", 1, 1);
+        if (args.has("profile")) {
+            return profile(args, batch, out);
+        }
         Backbone backbone = BackboneSource.find(args.required("model"));
         if (backbone != null) {
             int[] size = args.size("size");
@@ -83,6 +97,66 @@ final class PlanCommand implements Command {
                 plan.tasks().isEmpty() ? "" : plan.tasks().get(0).graph());
         print(plan.tasks(), out);
         return 0;
+    }
+
+    /**
+     * {@code --profile}: runs the model (checkpoint or preset) and prints each task's median kernel time over
+     * {@code --iterations} runs after one warm-up, with its share of the total and its FLOP rate.
+     */
+    private int profile(Args args, int batch, PrintStream out) {
+        ExecutionOptions options = new ExecutionOptions(ExecutionFlags.from(args, true).backend(), args.integer("device", 0, 0), true);
+        int iterations = args.integer("iterations", 5, 1);
+        try (BenchTarget target = BenchTargets.open(args.required("model"))) {
+            int[] size = args.size("size");
+            int h = size == null ? target.defaultHeight() : size[0];
+            int w = size == null ? target.defaultWidth() : size[1];
+            float[] pixels = new float[batch * target.inChans() * h * w];
+            java.util.Arrays.fill(pixels, 0.1f);
+            try (BenchTarget.Compiled compiled = target.compile(batch, h, w, options)) {
+                compiled.run(pixels);
+                Map<String, long[]> times = new LinkedHashMap<>();
+                for (int i = 0; i < iterations; i++) {
+                    compiled.run(pixels);
+                    int run = i;
+                    TaskProfile.kernelTimes(compiled.runner()).forEach((task, ns) -> times.computeIfAbsent(task, k -> new long[iterations])[run] = ns);
+                }
+                out.printf("%s%ninput %d x %dx%d on %s, median of %d runs%n%n", target.describe(), batch, h, w, PlanRunner.deviceName(options),
+                        iterations);
+                printProfile(compiled.tasks(), times, out);
+            }
+        }
+        return 0;
+    }
+
+    static void printProfile(List<PlannedTask> tasks, Map<String, long[]> times, PrintStream out) {
+        int nameWidth = Math.max(4, tasks.stream().mapToInt(t -> t.name().length()).max().orElse(4));
+        int kernelWidth = Math.max(6, tasks.stream().mapToInt(t -> t.kernel().length()).max().orElse(6));
+        String row = "%-" + nameWidth + "s  %-" + kernelWidth + "s  %10s  %7s  %10s%n";
+        out.printf(row, "task", "kernel", "ms", "share", "GFLOP/s");
+        double[] ms = new double[tasks.size()];
+        double total = 0;
+        for (int i = 0; i < tasks.size(); i++) {
+            long[] t = times.get(tasks.get(i).graph() + "." + tasks.get(i).name());
+            if (t != null) {
+                long[] sorted = t.clone();
+                java.util.Arrays.sort(sorted);
+                ms[i] = sorted[sorted.length / 2] / 1e6;
+            }
+            total += ms[i];
+        }
+        Map<String, Double> byKernel = new LinkedHashMap<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            PlannedTask t = tasks.get(i);
+            out.printf(row, t.name(), t.kernel(), String.format("%.3f", ms[i]), String.format("%.1f%%", 100 * ms[i] / total),
+                    ms[i] > 0 ? String.format("%.1f", t.cost().flops() / (ms[i] / 1e3) / 1e9) : "-");
+            byKernel.merge(t.kernel(), ms[i], Double::sum);
+        }
+        out.printf(row, "total (" + tasks.size() + ")", "", String.format("%.3f", total), "100%", "");
+        out.println();
+        out.println("by kernel:");
+        double sum = total;
+        byKernel.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .forEach(e -> out.printf("  %-" + kernelWidth + "s %10.3f ms  %5.1f%%%n", e.getKey(), e.getValue(), 100 * e.getValue() / sum));
     }
 
     static void print(List<PlannedTask> tasks, PrintStream out) {

@@ -36,7 +36,7 @@ class CliTest {
     void helpListsEveryCommandAndEachCommandHasUsage() {
         Run r = cli("--help");
         assertEquals(0, r.code());
-        for (String c : List.of("classify", "info", "plan", "verify", "features", "segment")) {
+        for (String c : List.of("classify", "info", "plan", "verify", "features", "segment", "bench")) {
             assertTrue(r.out().contains(c), r.out());
             Run h = cli(c, "--help");
             assertEquals(0, h.code(), c);

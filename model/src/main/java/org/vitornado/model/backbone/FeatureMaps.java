@@ -20,6 +20,9 @@ public interface FeatureMaps extends AutoCloseable {
     /** The kernel tasks of the graph, in order (for {@code plan} and {@code info}). */
     List<PlannedTask> tasks();
 
+    /** The runner, for its profile after a run; {@code null} for a plan built for inspection only. */
+    org.vitornado.runtime.PlanRunner runner();
+
     @Override
     void close();
 }

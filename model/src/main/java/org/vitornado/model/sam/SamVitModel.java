@@ -73,7 +73,7 @@ public final class SamVitModel {
             pooled = new FloatArray(batch * n);
 
             GridScheduler grids = new GridScheduler();
-            GraphBuilder g = new GraphBuilder("sam", grids);
+            GraphBuilder g = GraphBuilder.forPlan("sam", grids, options);
             List<Object> weights = new ArrayList<>();
             FloatArray patchW = t.load("patch_embed.proj.weight", e, c.inChans(), c.patch(), c.patch());
             FloatArray patchB = t.load("patch_embed.proj.bias", e);
@@ -161,6 +161,11 @@ public final class SamVitModel {
             out.put("tokens", new int[] {c.embedDim(), gridH, gridW});
             out.put("neck", new int[] {c.neckChans(), gridH, gridW});
             return out;
+        }
+
+        @Override
+        public org.vitornado.runtime.PlanRunner runner() {
+            return runner;
         }
 
         @Override

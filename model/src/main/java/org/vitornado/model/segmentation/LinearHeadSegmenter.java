@@ -113,7 +113,7 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
             int prefix = vit.prefixTokens();
             image = new FloatArray(batch * vit.inChans() * height * width);
             GridScheduler grids = new GridScheduler();
-            GraphBuilder g = new GraphBuilder("linear_head", grids);
+            GraphBuilder g = GraphBuilder.forPlan("linear_head", grids, options);
             List<Object> weights = new ArrayList<>();
             FloatArray x = VitEncoder.add(g, vit, w, image, batch, height, width, weights);
             FloatArray patches = new FloatArray(batch * gh * gw * e);
@@ -148,6 +148,11 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
         @Override
         public Map<String, float[]> outputs() {
             return Map.of("logits", logits());
+        }
+
+        @Override
+        public org.vitornado.runtime.PlanRunner runner() {
+            return runner;
         }
 
         @Override

@@ -57,7 +57,7 @@ final class SegformerPlan implements SegmentationPlan {
         this.width = width;
         image = new FloatArray(batch * height * width * c.inChans());
         GridScheduler grids = new GridScheduler();
-        GraphBuilder g = new GraphBuilder("segformer", grids);
+        GraphBuilder g = GraphBuilder.forPlan("segformer", grids, options);
         List<Object> weights = new ArrayList<>();
 
         Map2d x = new Map2d(image, height, width, c.inChans());
@@ -250,6 +250,11 @@ final class SegformerPlan implements SegmentationPlan {
         out.put("logits_lowres", nchw(lowres));
         out.put("logits", nchw(logits));
         return out;
+    }
+
+    @Override
+    public org.vitornado.runtime.PlanRunner runner() {
+        return runner;
     }
 
     @Override

@@ -56,7 +56,7 @@ final class SegmenterPlan implements SegmentationPlan {
         int tokens = 1 + gridH * gridW;
         image = new FloatArray(batch * c.inChans() * paddedH * paddedW);
         GridScheduler grids = new GridScheduler();
-        GraphBuilder g = new GraphBuilder("segmenter", grids);
+        GraphBuilder g = GraphBuilder.forPlan("segmenter", grids, options);
         List<Object> weights = new ArrayList<>();
         FloatArray x = VitEncoder.add(g, c.encoder(), VitWeights.load(c.encoder(), t.withPrefix("encoder.")), image, batch, paddedH, paddedW,
                 weights);
@@ -99,6 +99,11 @@ final class SegmenterPlan implements SegmentationPlan {
         out.put("masks", logits());
         out.put("intermediate.decoder", WindowedBlocks.toNchw(masks.toHeapArray(), batch, gridH, gridW, c.classes()));
         return out;
+    }
+
+    @Override
+    public org.vitornado.runtime.PlanRunner runner() {
+        return runner;
     }
 
     @Override

@@ -54,7 +54,7 @@ final class SetrPlan implements SegmentationPlan {
         int e = c.vit().embedDim();
         image = new FloatArray(batch * c.inChans() * height * width);
         GridScheduler grids = new GridScheduler();
-        g = new GraphBuilder("setr", grids);
+        g = GraphBuilder.forPlan("setr", grids, options);
         List<FloatArray> encoded = VitEncoder.add(g, c.vit(), VitWeights.load(c.vit(), t), image, batch, height, width, weights,
                 c.outIndices());
         List<Map2d> outs = new ArrayList<>();
@@ -196,6 +196,11 @@ final class SetrPlan implements SegmentationPlan {
     @Override
     public Map<String, float[]> outputs() {
         return Map.of("logits", logits());
+    }
+
+    @Override
+    public org.vitornado.runtime.PlanRunner runner() {
+        return runner;
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class VitPlan implements AutoCloseable {
 
         image = new FloatArray(batch * c.inChans() * height * width);
         GridScheduler grids = new GridScheduler();
-        GraphBuilder g = new GraphBuilder("vit", grids);
+        GraphBuilder g = GraphBuilder.forPlan("vit", grids, options);
         List<Object> weights = new ArrayList<>();
         FloatArray x = VitEncoder.add(g, c, w, image, batch, height, width, weights);
         outputs.put(VitOutput.FEATURES, x);

@@ -67,7 +67,7 @@ public final class VitDetModel {
             image = new FloatArray(batch * c.inChans() * height * width);
             FloatArray x = new FloatArray(batch * gh * gw * e);
             GridScheduler grids = new GridScheduler();
-            g = new GraphBuilder("vitdet", grids);
+            g = GraphBuilder.forPlan("vitdet", grids, options);
 
             FloatArray patchW = t.load("net.patch_embed.proj.weight", e, c.inChans(), c.patch(), c.patch());
             FloatArray patchB = t.load("net.patch_embed.proj.bias", e);
@@ -178,6 +178,11 @@ public final class VitDetModel {
             weights.addAll(List.of(w, b));
             g.layerNorm(task, in.data(), w, b, in.data(), batch * in.height() * in.width(), in.channels(), VitDetConfig.PYRAMID_EPS);
             return in;
+        }
+
+        @Override
+        public org.vitornado.runtime.PlanRunner runner() {
+            return runner;
         }
 
         @Override

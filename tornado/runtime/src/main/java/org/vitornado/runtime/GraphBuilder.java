@@ -15,6 +15,9 @@ import org.vitornado.kernels.PoolingKernels;
 import org.vitornado.kernels.ResampleKernels;
 import org.vitornado.kernels.SoftmaxKernels;
 import org.vitornado.kernels.WindowAttentionKernels;
+import org.vitornado.runtime.jvm.JvmAttentionKernels;
+import org.vitornado.runtime.jvm.JvmLinearKernels;
+import org.vitornado.runtime.jvm.JvmPatchEmbedKernels;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
@@ -33,19 +36,54 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <p>Every task method adds one kernel task and registers its grid in the shared {@link GridScheduler} under
  * {@code graphName.taskName}. All KernelContext kernels of a graph share one {@link KernelContext}, as in
  * TornadoVM's own examples.
+ *
+ * <p>On the JVM backend the hot kernels (linear layers, attention) are replaced by CPU versions of the same maths
+ * ({@code runtime.jvm}: blocked, Vector API), so that JVM-only timings are a fair baseline; TornadoVM always gets
+ * the portable kernels. {@code -Dvitornado.jvm.portable=true} keeps the portable kernels on the JVM too.
  */
 public final class GraphBuilder {
+
+    /** Whether this process runs the JVM backend with the Vector API available (and not switched off). */
+    static final boolean CPU_KERNELS = Backend.detect() == Backend.JVM && !Boolean.getBoolean("vitornado.jvm.portable")
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private final TaskGraph graph;
     private final String name;
     private final GridScheduler grids;
     private final KernelContext context = new KernelContext();
     private final List<PlannedTask> tasks = new ArrayList<>();
+    private final boolean cpuKernels;
 
     public GraphBuilder(String name, GridScheduler grids) {
+        this(name, grids, CPU_KERNELS);
+    }
+
+    /**
+     * A builder that uses the JVM's CPU kernels or not, whatever the process default: for benchmarks and tests that
+     * compare the two on the JVM. {@code cpuKernels} requires the JVM backend with the Vector API module.
+     */
+    public GraphBuilder(String name, GridScheduler grids, boolean cpuKernels) {
+        if (cpuKernels && (Backend.detect() != Backend.JVM || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty())) {
+            throw new IllegalStateException("the CPU kernels need the JVM backend and --add-modules=jdk.incubator.vector");
+        }
         this.name = name;
         this.graph = new TaskGraph(name);
         this.grids = grids;
+        this.cpuKernels = cpuKernels;
+    }
+
+    /**
+     * The builder for a plan that will run with {@code options}: CPU kernels when it runs on the JVM backend (and the
+     * process allows them); the portable kernels for a plan built for inspection only ({@code options == null}), so
+     * that {@code plan} shows what a GPU gets.
+     */
+    public static GraphBuilder forPlan(String name, GridScheduler grids, ExecutionOptions options) {
+        return new GraphBuilder(name, grids, options != null && options.backend() == Backend.JVM && CPU_KERNELS);
+    }
+
+    /** Whether this builder uses the JVM's CPU kernels for linear layers, attention and the patch embedding. */
+    public boolean cpuKernels() {
+        return cpuKernels;
     }
 
     /** Arrays copied to the device once, on the first execution (weights). */
@@ -84,9 +122,17 @@ public final class GraphBuilder {
     public GraphBuilder patchEmbed(String task, FloatArray image, FloatArray weight, FloatArray bias, FloatArray clsToken,
             FloatArray pos, FloatArray tokens, int batch, int inChans, int height, int width, int patch, int embed,
             int gridH, int gridW, int prefix) {
+        int tokensPerImage = prefix + gridH * gridW;
+        if (cpuKernels) {
+            graph.task(task, JvmPatchEmbedKernels::patchEmbed, context, image, weight, bias, clsToken, pos, tokens,
+                    batch, inChans, height, width, patch, embed, gridH, gridW, prefix);
+            long patches = (long) batch * gridH * gridW;
+            long k = (long) inChans * patch * patch;
+            return record(task, "JvmPatchEmbedKernels.patchEmbed", JvmPatchEmbedKernels.grid(batch, tokensPerImage, embed),
+                    TaskCost.of(2 * patches * k * embed, patches * k + embed * k, (long) batch * tokensPerImage * embed));
+        }
         graph.task(task, PatchEmbedKernels::patchEmbed, context, image, weight, bias, clsToken, pos, tokens,
                 batch, inChans, height, width, patch, embed, gridH, gridW, prefix);
-        int tokensPerImage = prefix + gridH * gridW;
         long patches = (long) batch * gridH * gridW;
         long k = (long) inChans * patch * patch;
         return record(task, "PatchEmbedKernels.patchEmbed", PatchEmbedKernels.patchEmbedGrid(batch, tokensPerImage, embed),
@@ -106,20 +152,35 @@ public final class GraphBuilder {
 
     /** {@code y = x W^T + b}. */
     public GraphBuilder linear(String task, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        if (cpuKernels) {
+            return jvmLinear(task, x, w, b, y, rows, in, out, JvmLinearKernels.PLAIN, "JvmLinearKernels.linear");
+        }
         graph.task(task, LinearKernels::linear, context, x, w, b, y, rows, in, out);
         return record(task, "LinearKernels.linear", LinearKernels.grid(rows, out), linearCost(rows, in, out, false));
     }
 
     /** {@code y = gelu(x W^T + b)}: the MLP's first layer with its activation fused. */
     public GraphBuilder linearGelu(String task, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        if (cpuKernels) {
+            return jvmLinear(task, x, w, b, y, rows, in, out, JvmLinearKernels.GELU, "JvmLinearKernels.linear+gelu");
+        }
         graph.task(task, LinearKernels::linearGelu, context, x, w, b, y, rows, in, out);
         return record(task, "LinearKernels.linearGelu", LinearKernels.grid(rows, out), linearCost(rows, in, out, false));
     }
 
     /** {@code y += x W^T + b}: a projection fused with the residual add into the token stream {@code y}. */
     public GraphBuilder linearResidual(String task, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        if (cpuKernels) {
+            return jvmLinear(task, x, w, b, y, rows, in, out, JvmLinearKernels.RESIDUAL, "JvmLinearKernels.linear+residual");
+        }
         graph.task(task, LinearKernels::linearResidual, context, x, w, b, y, rows, in, out);
         return record(task, "LinearKernels.linearResidual", LinearKernels.grid(rows, out), linearCost(rows, in, out, true));
+    }
+
+    private GraphBuilder jvmLinear(String task, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out,
+            int epilogue, String kernel) {
+        graph.task(task, JvmLinearKernels::linear, context, x, w, b, y, rows, in, out, epilogue);
+        return record(task, kernel, JvmLinearKernels.grid(rows, out), linearCost(rows, in, out, epilogue == JvmLinearKernels.RESIDUAL));
     }
 
     private static TaskCost linearCost(long rows, long in, long out, boolean readsOutput) {
@@ -128,9 +189,16 @@ public final class GraphBuilder {
 
     /** Multi-head self-attention over packed qkv, online softmax (no tokens x tokens matrix). */
     public GraphBuilder attention(String task, FloatArray qkv, FloatArray out, int batch, int tokens, int heads, int headDim, float scale) {
-        graph.task(task, AttentionKernels::attention, context, qkv, out, batch, tokens, heads, headDim, scale);
         long pairs = (long) batch * heads * tokens * tokens;
         long channels = (long) heads * headDim;
+        if (cpuKernels) {
+            int c = heads * headDim;
+            graph.task(task, JvmAttentionKernels::attention, context, qkv, qkv, out, batch, tokens, tokens, heads, headDim, 3 * c, 0, 3 * c, c,
+                    2 * c, scale);
+            return record(task, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, tokens, heads),
+                    TaskCost.of(pairs * (4L * headDim + 5), (long) batch * tokens * 3 * channels, (long) batch * tokens * channels));
+        }
+        graph.task(task, AttentionKernels::attention, context, qkv, out, batch, tokens, heads, headDim, scale);
         return record(task, "AttentionKernels.attention", AttentionKernels.grid(batch, tokens, heads),
                 // q.k and p.v are 2 FLOPs per channel each; exp, max and rescale about 5 per pair.
                 TaskCost.of(pairs * (4L * headDim + 5), (long) batch * tokens * 3 * channels, (long) batch * tokens * channels));
@@ -197,12 +265,17 @@ public final class GraphBuilder {
      */
     public GraphBuilder attentionSeparate(String task, FloatArray q, FloatArray kv, FloatArray out, int batch, int queries, int keys,
             int heads, int headDim, int qStride, int qOffset, int kvStride, int kOffset, int vOffset, float scale) {
-        graph.task(task, AttentionKernels::attentionSeparate, context, q, kv, out, batch, queries, keys, heads, headDim, qStride, qOffset,
-                kvStride, kOffset, vOffset, scale);
         long pairs = (long) batch * heads * queries * keys;
         long channels = (long) heads * headDim;
-        return record(task, "AttentionKernels.attentionSeparate", AttentionKernels.separateGrid(batch, queries, heads),
-                TaskCost.of(4 * pairs * headDim, (long) batch * (queries + 2L * keys) * channels, (long) batch * queries * channels));
+        TaskCost cost = TaskCost.of(4 * pairs * headDim, (long) batch * (queries + 2L * keys) * channels, (long) batch * queries * channels);
+        if (cpuKernels) {
+            graph.task(task, JvmAttentionKernels::attention, context, q, kv, out, batch, queries, keys, heads, headDim, qStride, qOffset,
+                    kvStride, kOffset, vOffset, scale);
+            return record(task, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, queries, heads), cost);
+        }
+        graph.task(task, AttentionKernels::attentionSeparate, context, q, kv, out, batch, queries, keys, heads, headDim, qStride, qOffset,
+                kvStride, kOffset, vOffset, scale);
+        return record(task, "AttentionKernels.attentionSeparate", AttentionKernels.separateGrid(batch, queries, heads), cost);
     }
 
     /** PyTorch bilinear resize of channels-last maps (align_corners 0/1), cropped and placed: see {@code ResampleKernels.bilinear}. */

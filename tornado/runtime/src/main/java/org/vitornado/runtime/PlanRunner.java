@@ -65,4 +65,23 @@ public final class PlanRunner implements AutoCloseable {
             throw new IllegalStateException("could not release the execution plan: " + e.getMessage(), e);
         }
     }
+
+    /** The name of the device {@code options} select (the JVM's "device" is all its threads). */
+    public static String deviceName(ExecutionOptions options) {
+        Backend.require(options.backend());
+        return TornadoExecutionPlan.getDevice(0, options.device()).getDeviceName();
+    }
+
+    /** Threads of the JVM backend ({@code -Dvitornado.jvm.threads}, default: all cores). */
+    public static int jvmThreads() {
+        return Integer.getInteger("vitornado.jvm.threads", Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The JVM's float32 FMA peak on {@link #jvmThreads()} threads, or NaN without the Vector API module. */
+    public static double jvmPeakGflops() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return Double.NaN;
+        }
+        return org.vitornado.runtime.jvm.JvmPeak.gflops(jvmThreads());
+    }
 }

@@ -1,0 +1,290 @@
+package org.vitornado.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import javax.imageio.ImageIO;
+
+import org.vitornado.model.bench.BenchChart;
+import org.vitornado.model.bench.BenchRow;
+import org.vitornado.model.bench.BenchTarget;
+import org.vitornado.model.bench.BenchTargets;
+import org.vitornado.model.bench.Benchmark;
+import org.vitornado.runtime.Backend;
+import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.PlanRunner;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * {@code bench}: latency and throughput of a model on each backend and batch size, with the FLOP rate the plan's
+ * costs imply and, on the JVM, the fraction of the machine's measured FMA peak. A backend this process does not have
+ * (a process has either our JVM API or the real TornadoVM) is measured by a child process, so one command compares
+ * both; the speedup column divides by the JVM's images/s at the same batch.
+ */
+final class BenchCommand implements Command {
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "latency, images/s and GFLOP/s per backend and batch; JSON, CSV and a bar chart";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: vitornado bench --model PATH|PRESET [--size HxW] [--batch 1,8,32] [--backend jvm,tornado] [--device N]
+                                       [--iterations N] [--warmup N] [--json FILE] [--csv FILE] [--chart FILE.png] [--no-peak]
+
+                  --model         a checkpoint (ViT, backbone or segmenter) or a preset with random weights:
+                                  %s
+                  --size HxW      input size (default: the model's)
+                  --batch B,...   batch sizes (default 1,8)
+                  --backend B,... backends to compare (default: this process's); the one this process lacks runs in a
+                                  child process (bin/vitornado provides both class paths)
+                  --iterations N  timed runs per configuration (default 10), after --warmup N (default 2)
+                  --json, --csv   the rows for scripts; --chart a PNG bar chart of images/s. Never overwritten.
+                  --no-peak       skip measuring the machine's JVM FMA peak
+                """.formatted(String.join(", ", BenchTargets.PRESETS)) + "  --device N             TornadoVM device index (default 0)\n";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse(name(), argv, Set.of("model", "size", "batch", "backend", "device", "iterations", "warmup", "json", "csv",
+                "chart"), Set.of("no-peak"));
+        String model = args.required("model");
+        List<Integer> batches = intList(args.get("batch", "1,8"), "--batch");
+        Set<Backend> backends = new LinkedHashSet<>();
+        for (String b : args.get("backend", Backend.detect().cliName()).split(",")) {
+            backends.add(Backend.parse(b.trim()));
+        }
+        int device = args.integer("device", 0, 0);
+        int iterations = args.integer("iterations", 10, 1);
+        int warmup = args.integer("warmup", 2, 0);
+        Path json = args.has("json") ? Path.of(args.get("json", "")) : null;
+        Path csv = args.has("csv") ? Path.of(args.get("csv", "")) : null;
+        Path chart = args.has("chart") ? Path.of(args.get("chart", "")) : null;
+        for (Path p : new Path[] {json, csv, chart}) {
+            if (p != null && Files.exists(p)) {
+                throw new FileAlreadyExistsException(p + " exists: choose another name (nothing is overwritten)");
+            }
+        }
+
+        Backend here = Backend.detect();
+        List<BenchRow> rows = new ArrayList<>();
+        String title = model;
+        int[] size = args.size("size");
+        if (backends.contains(here)) {
+            try (BenchTarget target = BenchTargets.open(model)) {
+                title = target.describe();
+                int h = size == null ? target.defaultHeight() : size[0];
+                int w = size == null ? target.defaultWidth() : size[1];
+                ExecutionOptions options = new ExecutionOptions(here, device, false);
+                double peak = Double.NaN;
+                if (here == Backend.JVM && !args.has("no-peak")) {
+                    peak = PlanRunner.jvmPeakGflops();
+                    out.printf("JVM FMA peak: %.1f GFLOP/s (%d threads)%n", peak, PlanRunner.jvmThreads());
+                }
+                out.printf("%s at %dx%d, %s%n", title, h, w, PlanRunner.deviceName(options));
+                for (int batch : batches) {
+                    rows.add(Benchmark.measure(target, model, batch, h, w, options, PlanRunner.deviceName(options), warmup, iterations, peak));
+                }
+            }
+        }
+        for (Backend other : backends) {
+            if (other != here) {
+                rows.addAll(child(other, argv, out));
+            }
+        }
+        withSpeedups(rows);
+        print(rows, out);
+        if (json != null) {
+            Files.writeString(json, toJson(rows), StandardCharsets.UTF_8);
+            out.println("wrote " + json);
+        }
+        if (csv != null) {
+            Files.writeString(csv, toCsv(rows), StandardCharsets.UTF_8);
+            out.println("wrote " + csv);
+        }
+        if (chart != null) {
+            ImageIO.write(BenchChart.render(title, rows), "png", chart.toFile());
+            out.println("wrote " + chart);
+        }
+        return 0;
+    }
+
+    /** Runs this command for {@code backend} in a child process (the other API implementation) and reads its rows. */
+    private static List<BenchRow> child(Backend backend, String[] argv, PrintStream out) throws IOException, InterruptedException {
+        String cp = System.getenv(backend == Backend.JVM ? "VITORNADO_CP_JVM" : "VITORNADO_CP_TORNADO");
+        String java = System.getenv("VITORNADO_JAVA");
+        if (cp == null || (backend == Backend.JVM && java == null)) {
+            out.println(backend.cliName() + ": not measured (run through bin/vitornado, which provides both class paths)");
+            return List.of();
+        }
+        Path tmp = Files.createTempFile("vitornado-bench", ".json");
+        Files.delete(tmp);
+        List<String> params = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            boolean valued = a.equals("--backend") || a.equals("--json") || a.equals("--csv") || a.equals("--chart");
+            if (valued) {
+                i++;
+            } else if (!a.startsWith("--backend=") && !a.startsWith("--json=") && !a.startsWith("--csv=") && !a.startsWith("--chart=")) {
+                params.add(a);
+            }
+        }
+        params.addAll(List.of("--backend", backend.cliName(), "--json", tmp.toString()));
+        List<String> command = new ArrayList<>();
+        if (backend == Backend.JVM) {
+            command.addAll(List.of(java, "--add-modules=jdk.incubator.vector", "-cp", cp, "org.vitornado.cli.Main"));
+            command.addAll(params);
+        } else {
+            command.addAll(List.of("tornado", "--jvm=" + System.getenv().getOrDefault("VITORNADO_TORNADO_FLAGS", "-Dtornado.recover.bailout=False"),
+                    "-cp", cp, "org.vitornado.cli.Main", "--params", String.join(" ", params)));
+        }
+        out.println(backend.cliName() + ": measuring in a child process");
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            out.println(backend.cliName() + ": not measured (" + e.getMessage() + ")");
+            return List.of();
+        }
+        p.getInputStream().transferTo(out);
+        int code = p.waitFor();
+        if (code != 0 || !Files.exists(tmp)) {
+            out.println(backend.cliName() + ": the child process failed (exit " + code + ")");
+            return List.of();
+        }
+        JsonArray array = JsonParser.parseString(Files.readString(tmp)).getAsJsonArray();
+        Files.delete(tmp);
+        List<BenchRow> rows = new ArrayList<>();
+        Gson gson = new Gson();
+        for (JsonElement e : array) {
+            rows.add(fromJson(e.getAsJsonObject(), gson));
+        }
+        return rows;
+    }
+
+    /** Images/s over the JVM row of the same batch and size, for the other rows. */
+    static void withSpeedups(List<BenchRow> rows) {
+        for (int i = 0; i < rows.size(); i++) {
+            BenchRow r = rows.get(i);
+            if (r.backend().equals("jvm")) {
+                continue;
+            }
+            for (BenchRow j : rows) {
+                if (j.backend().equals("jvm") && j.batch() == r.batch() && j.height() == r.height() && j.width() == r.width()) {
+                    rows.set(i, r.withSpeedup(r.imagesPerS() / j.imagesPerS()));
+                }
+            }
+        }
+    }
+
+    static void print(List<BenchRow> rows, PrintStream out) {
+        String fmt = "%-8s %-34s %6s %10s %10s %10s %10s %8s %8s%n";
+        out.printf(fmt, "backend", "device", "batch", "p50 ms", "p90 ms", "images/s", "GFLOP/s", "%peak", "speedup");
+        for (BenchRow r : rows) {
+            out.printf(fmt, r.backend(), r.device().length() > 34 ? r.device().substring(0, 34) : r.device(), r.batch(),
+                    String.format(Locale.ROOT, "%.1f", r.p50Ms()), String.format(Locale.ROOT, "%.1f", r.p90Ms()),
+                    String.format(Locale.ROOT, "%.2f", r.imagesPerS()), String.format(Locale.ROOT, "%.1f", r.gflopsPerS()),
+                    Double.isNaN(r.peakGflops()) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.gflopsPerS() / r.peakGflops()),
+                    Double.isNaN(r.speedup()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.speedup()));
+        }
+        if (!rows.isEmpty()) {
+            out.printf(Locale.ROOT, "%.2f GFLOP per image (from the plan's task costs)%n", rows.get(0).gflopPerImage());
+        }
+    }
+
+    static String toJson(List<BenchRow> rows) {
+        JsonArray array = new JsonArray();
+        for (BenchRow r : rows) {
+            JsonObject o = new JsonObject();
+            o.addProperty("model", r.model());
+            o.addProperty("backend", r.backend());
+            o.addProperty("device", r.device());
+            o.addProperty("batch", r.batch());
+            o.addProperty("height", r.height());
+            o.addProperty("width", r.width());
+            o.addProperty("iterations", r.iterations());
+            o.addProperty("p50_ms", r.p50Ms());
+            o.addProperty("p90_ms", r.p90Ms());
+            o.addProperty("images_per_s", r.imagesPerS());
+            o.addProperty("gflop_per_image", r.gflopPerImage());
+            o.addProperty("gflops_per_s", r.gflopsPerS());
+            if (!Double.isNaN(r.peakGflops())) {
+                o.addProperty("peak_gflops_per_s", r.peakGflops());
+            }
+            if (!Double.isNaN(r.speedup())) {
+                o.addProperty("speedup_vs_jvm", r.speedup());
+            }
+            array.add(o);
+        }
+        return new GsonBuilder().setPrettyPrinting().create().toJson(array) + "\n";
+    }
+
+    private static BenchRow fromJson(JsonObject o, Gson gson) {
+        return new BenchRow(o.get("model").getAsString(), o.get("backend").getAsString(), o.get("device").getAsString(),
+                o.get("batch").getAsInt(), o.get("height").getAsInt(), o.get("width").getAsInt(), o.get("iterations").getAsInt(),
+                o.get("p50_ms").getAsDouble(), o.get("p90_ms").getAsDouble(), o.get("images_per_s").getAsDouble(),
+                o.get("gflop_per_image").getAsDouble(), o.get("gflops_per_s").getAsDouble(),
+                o.has("peak_gflops_per_s") ? o.get("peak_gflops_per_s").getAsDouble() : Double.NaN, Double.NaN);
+    }
+
+    static String toCsv(List<BenchRow> rows) {
+        StringBuilder s = new StringBuilder(
+                "model,backend,device,batch,height,width,iterations,p50_ms,p90_ms,images_per_s,gflop_per_image,gflops_per_s,peak_gflops_per_s,speedup_vs_jvm\n");
+        for (BenchRow r : rows) {
+            s.append(String.join(",", quote(r.model()), r.backend(), quote(r.device()), String.valueOf(r.batch()), String.valueOf(r.height()),
+                    String.valueOf(r.width()), String.valueOf(r.iterations()), num(r.p50Ms()), num(r.p90Ms()), num(r.imagesPerS()),
+                    num(r.gflopPerImage()), num(r.gflopsPerS()), num(r.peakGflops()), num(r.speedup()))).append('\n');
+        }
+        return s.toString();
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static List<Integer> intList(String spec, String option) {
+        List<Integer> out = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (String s : spec.split(",")) {
+            try {
+                int v = Integer.parseInt(s.trim());
+                if (v < 1) {
+                    throw new NumberFormatException();
+                }
+                if (seen.add(v)) {
+                    out.add(v);
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException(option + ": '" + s + "' is not a positive integer");
+            }
+        }
+        return out;
+    }
+}
