@@ -142,7 +142,7 @@ final class BenchCommand implements Command {
         }
         Path tmp = Files.createTempFile("vitornado-bench", ".json");
         Files.delete(tmp);
-        List<String> params = new ArrayList<>();
+        List<String> params = new ArrayList<>(List.of("bench"));
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             boolean valued = a.equals("--backend") || a.equals("--json") || a.equals("--csv") || a.equals("--chart");
