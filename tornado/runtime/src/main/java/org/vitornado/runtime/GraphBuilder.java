@@ -16,8 +16,10 @@ import org.vitornado.kernels.ResampleKernels;
 import org.vitornado.kernels.SoftmaxKernels;
 import org.vitornado.kernels.WindowAttentionKernels;
 import org.vitornado.runtime.jvm.JvmAttentionKernels;
+import org.vitornado.runtime.jvm.JvmConvKernels;
 import org.vitornado.runtime.jvm.JvmLinearKernels;
 import org.vitornado.runtime.jvm.JvmPatchEmbedKernels;
+import org.vitornado.runtime.jvm.JvmWindowAttentionKernels;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
@@ -207,6 +209,16 @@ public final class GraphBuilder {
     /** Attention within windows of a token map, padded keys from the qkv bias, decomposed rel-pos (relPos 0 = off). */
     public GraphBuilder windowAttention(String task, FloatArray qkv, FloatArray qkvBias, FloatArray relPosH, FloatArray relPosW,
             FloatArray out, int batch, int height, int width, int heads, int headDim, int windowH, int windowW, int relPos, float scale) {
+        if (cpuKernels) {
+            graph.task(task, JvmWindowAttentionKernels::windowAttention, context, qkv, qkvBias, relPosH, relPosW, out, batch, height, width,
+                    heads, headDim, windowH, windowW, relPos, scale);
+            long padded = (long) windowH * windowW;
+            long pairs = (long) batch * height * width * heads * padded;
+            return record(task, "JvmWindowAttentionKernels.windowAttention",
+                    JvmWindowAttentionKernels.grid(batch, height, width, heads, windowH, windowW),
+                    TaskCost.of(pairs * (4L * headDim + 5), (long) batch * height * width * 3 * heads * headDim,
+                            (long) batch * height * width * heads * headDim));
+        }
         graph.task(task, WindowAttentionKernels::windowAttention, context, qkv, qkvBias, relPosH, relPosW, out,
                 batch, height, width, heads, headDim, windowH, windowW, relPos, scale);
         long pairs = (long) batch * height * width * heads * windowH * windowW;
@@ -219,6 +231,20 @@ public final class GraphBuilder {
     /** Channels-last 2-D convolution. */
     public GraphBuilder conv2d(String task, FloatArray in, FloatArray w, FloatArray b, FloatArray out, int batch, int height,
             int width, int inChannels, int outChannels, int kernelSize, int stride, int pad, int groups, int outH, int outW) {
+        if (cpuKernels && JvmConvKernels.supports(inChannels, outChannels, groups)) {
+            if (groups == 1) {
+                graph.task(task, JvmConvKernels::conv2d, context, in, w, b, out, batch, height, width, inChannels, outChannels,
+                        kernelSize, stride, pad, groups, outH, outW);
+            } else {
+                graph.task(task, JvmConvKernels::depthwise, context, in, w, b, out, batch, height, width, inChannels, outChannels,
+                        kernelSize, stride, pad, groups, outH, outW);
+            }
+            long outputs = (long) batch * outH * outW * outChannels;
+            long taps = (long) inChannels / groups * kernelSize * kernelSize;
+            return record(task, groups == 1 ? "JvmConvKernels.conv2d" : "JvmConvKernels.depthwise",
+                    JvmConvKernels.grid(batch, outH, outW, outChannels, groups),
+                    TaskCost.of(2 * outputs * taps, (long) batch * height * width * inChannels + outChannels * taps, outputs));
+        }
         graph.task(task, ConvKernels::conv2d, context, in, w, b, out, batch, height, width, inChannels, outChannels,
                 kernelSize, stride, pad, groups, outH, outW);
         long outputs = (long) batch * outH * outW * outChannels;

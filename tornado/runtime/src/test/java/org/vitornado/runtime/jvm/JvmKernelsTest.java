@@ -122,6 +122,38 @@ class JvmKernelsTest {
         assertClose(run(false, in, rows * embed, null, add), run(true, in, rows * embed, null, add), 2e-6, "patch embedding");
     }
 
+    @ParameterizedTest(name = "batch={0} {1}x{2} window {3}x{4} heads={5} hd={6} relPos={7}")
+    @CsvSource({"1,8,8,3,3,4,16,1", "2,5,9,4,4,2,7,1", "1,6,10,6,10,3,20,1", "1,14,14,14,14,12,64,1", "2,7,5,3,3,2,17,0"})
+    void windowAttentionMatchesThePortableKernel(int batch, int h, int w, int wh, int ww, int heads, int headDim, int relPos) {
+        Random r = new Random(h * 5L + w + wh + headDim);
+        int c = heads * headDim;
+        float[] qkv = random(r, batch * h * w * 3 * c, 1);
+        float[] bias = random(r, 3 * c, 0.5);
+        float[] relH = random(r, (2 * wh - 1) * headDim, 0.3);
+        float[] relW = random(r, (2 * ww - 1) * headDim, 0.3);
+        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.windowAttention("k", a[0], a[1], a[2], a[3], a[4], batch, h, w, heads, headDim,
+                wh, ww, relPos, (float) (1 / Math.sqrt(headDim)));
+        float[][] in = {qkv, bias, relH, relW};
+        assertClose(run(false, in, batch * h * w * c, null, add), run(true, in, batch * h * w * c, null, add), 2e-6, "window attention");
+    }
+
+    @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4} k={5} s={6} p={7} groups={8}")
+    @CsvSource({"1,9,7,5,6,3,1,1,1", "2,16,16,3,16,7,4,3,1", "1,17,13,8,8,8,8,0,1", "1,6,5,20,9,1,1,0,1", "2,9,11,21,21,3,1,1,21",
+            "1,8,8,64,64,3,2,1,64", "1,12,12,33,70,3,1,1,1"})
+    void convolutionsMatchThePortableKernel(int batch, int h, int w, int in, int out, int k, int stride, int pad, int groups) {
+        Random r = new Random(h * 3L + in + out + k);
+        int oh = (h + 2 * pad - k) / stride + 1;
+        int ow = (w + 2 * pad - k) / stride + 1;
+        float[] x = random(r, batch * h * w * in, 1);
+        float[] wt = random(r, out * (in / groups) * k * k, 0.3);
+        float[] b = random(r, out, 0.2);
+        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.conv2d("k", a[0], a[1], a[2], a[3], batch, h, w, in, out, k, stride, pad, groups,
+                oh, ow);
+        float[][] inputs = {x, wt, b};
+        assertClose(run(false, inputs, batch * oh * ow * out, null, add), run(true, inputs, batch * oh * ow * out, null, add), 2e-6,
+                "conv");
+    }
+
     @Test
     void vectorGeluMatchesTheScalarOne() {
         float[] x = new float[4001];
