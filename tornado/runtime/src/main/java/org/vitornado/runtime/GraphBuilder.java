@@ -17,8 +17,10 @@ import org.vitornado.kernels.SoftmaxKernels;
 import org.vitornado.kernels.WindowAttentionKernels;
 import org.vitornado.runtime.jvm.JvmAttentionKernels;
 import org.vitornado.runtime.jvm.JvmConvKernels;
+import org.vitornado.runtime.jvm.JvmGelu;
 import org.vitornado.runtime.jvm.JvmLinearKernels;
 import org.vitornado.runtime.jvm.JvmPatchEmbedKernels;
+import org.vitornado.runtime.jvm.JvmResampleKernels;
 import org.vitornado.runtime.jvm.JvmWindowAttentionKernels;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
@@ -273,6 +275,10 @@ public final class GraphBuilder {
 
     /** {@code x = gelu(x)} over {@code n} values: a {@code @Parallel}-loop kernel, so no grid is registered. */
     public GraphBuilder gelu(String task, FloatArray x, int n) {
+        if (cpuKernels) {
+            graph.task(task, JvmGelu::geluInPlace, context, x, n);
+            return record(task, "JvmGelu.geluInPlace", JvmGelu.grid(n), TaskCost.of(20L * n, n, n));
+        }
         graph.task(task, ActivationKernels::geluInPlace, x, n);
         tasks.add(new PlannedTask(name, task, "ActivationKernels.geluInPlace", new long[] {n}, null, TaskCost.of(20L * n, n, n)));
         return this;
@@ -307,6 +313,12 @@ public final class GraphBuilder {
     /** PyTorch bilinear resize of channels-last maps (align_corners 0/1), cropped and placed: see {@code ResampleKernels.bilinear}. */
     public GraphBuilder bilinear(String task, FloatArray in, FloatArray out, int batch, int inH, int inW, int fullH, int fullW, int outH,
             int outW, int channels, boolean alignCorners, int outStride, int outOffset) {
+        if (cpuKernels) {
+            graph.task(task, JvmResampleKernels::bilinear, context, in, out, batch, inH, inW, fullH, fullW, outH, outW, channels,
+                    alignCorners ? 1 : 0, outStride, outOffset);
+            long n = (long) batch * outH * outW * channels;
+            return record(task, "JvmResampleKernels.bilinear", JvmResampleKernels.grid(batch, outH, outW), TaskCost.of(8 * n, 4 * n, n));
+        }
         graph.task(task, ResampleKernels::bilinear, context, in, out, batch, inH, inW, fullH, fullW, outH, outW, channels,
                 alignCorners ? 1 : 0, outStride, outOffset);
         long n = (long) batch * outH * outW * channels;

@@ -10,9 +10,23 @@ import jdk.incubator.vector.VectorOperators;
  * GELU over a run of floats with SIMD vectors: {@code ActivationKernels.gelu}'s formula (the erf series below 0.5,
  * 1 - erfc above, both evaluated and one selected per lane), so the JVM's fused linear+GELU matches the portable one.
  */
-final class JvmGelu {
+public final class JvmGelu {
+
+    /** Elements per work-item of {@link #geluInPlace}. */
+    static final int BLOCK = 4096;
 
     private JvmGelu() {
+    }
+
+    public static uk.ac.manchester.tornado.api.WorkerGrid grid(int n) {
+        return org.vitornado.kernels.Grids.grid1D((n + BLOCK - 1) / BLOCK, 1);
+    }
+
+    /** {@code x = gelu(x)} over {@code n} values: the JVM's replacement of {@code ActivationKernels.geluInPlace}. */
+    public static void geluInPlace(uk.ac.manchester.tornado.api.KernelContext ctx, uk.ac.manchester.tornado.api.types.arrays.FloatArray x,
+            int n) {
+        int start = ctx.globalIdx * BLOCK;
+        apply(x.getSegment(), (long) start * Float.BYTES, Math.min(BLOCK, n - start));
     }
 
     /** {@code x = gelu(x)} for {@code len} floats from byte {@code offset} of {@code s}. */

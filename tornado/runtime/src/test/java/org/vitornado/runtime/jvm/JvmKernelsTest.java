@@ -154,6 +154,30 @@ class JvmKernelsTest {
                 "conv");
     }
 
+    @ParameterizedTest(name = "batch={0} {1}x{2} -> {3}x{4} crop {5}x{6} channels={7} align={8} stride={9} offset={10}")
+    @CsvSource({"1,4,4,64,64,64,64,5,0,5,0", "2,16,16,64,64,64,64,150,1,150,0", "1,7,3,16,29,16,29,3,0,3,0", "2,5,6,24,30,21,26,17,0,17,0",
+            "1,8,8,8,8,8,8,32,0,128,64"})
+    void bilinearMatchesThePortableKernel(int batch, int inH, int inW, int fullH, int fullW, int outH, int outW, int channels, int align,
+            int stride, int offset) {
+        Random r = new Random(inH * 11L + fullW + channels);
+        float[] x = random(r, batch * inH * inW * channels, 1);
+        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.bilinear("k", a[0], a[1], batch, inH, inW, fullH, fullW, outH, outW, channels,
+                align == 1, stride, offset);
+        float[] start = new float[batch * outH * outW * stride];
+        assertClose(run(false, new float[][] {x}, start.length, start, add), run(true, new float[][] {x}, start.length, start, add), 2e-6,
+                "bilinear");
+    }
+
+    @Test
+    void geluTaskMatchesThePortableKernel() {
+        Random r = new Random(9);
+        int n = 3 * 4096 + 77;
+        float[] x = random(r, n, 3);
+        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.gelu("k", a[0], n);
+        // The task works in place on its one array: pass it as the output.
+        assertClose(run(false, new float[0][], n, x, add), run(true, new float[0][], n, x, add), 2e-6, "gelu");
+    }
+
     @Test
     void vectorGeluMatchesTheScalarOne() {
         float[] x = new float[4001];
