@@ -199,7 +199,7 @@ public final class GraphBuilder {
             int c = heads * headDim;
             graph.task(task, JvmAttentionKernels::attention, context, qkv, qkv, out, batch, tokens, tokens, heads, headDim, 3 * c, 0, 3 * c, c,
                     2 * c, scale);
-            return record(task, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, tokens, heads),
+            return record(task, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, tokens, tokens, heads),
                     TaskCost.of(pairs * (4L * headDim + 5), (long) batch * tokens * 3 * channels, (long) batch * tokens * channels));
         }
         graph.task(task, AttentionKernels::attention, context, qkv, out, batch, tokens, heads, headDim, scale);
@@ -303,7 +303,7 @@ public final class GraphBuilder {
         if (cpuKernels) {
             graph.task(task, JvmAttentionKernels::attention, context, q, kv, out, batch, queries, keys, heads, headDim, qStride, qOffset,
                     kvStride, kOffset, vOffset, scale);
-            return record(task, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, queries, heads), cost);
+            return record(task, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, queries, keys, heads), cost);
         }
         graph.task(task, AttentionKernels::attentionSeparate, context, q, kv, out, batch, queries, keys, heads, headDim, qStride, qOffset,
                 kvStride, kOffset, vOffset, scale);

@@ -15,7 +15,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 /**
  * Multi-head attention for the JVM backend only, the maths of {@code AttentionKernels.attentionSeparate}
  * ({@code out_i = sum_j softmax_j(scale q_i . k_j) v_j} per head) arranged for a CPU. A work-item takes
- * {@value #QUERIES} queries of one head:
+ * a block of queries of one head ({@link #queryBlock}):
  * <ol>
  * <li>copies the head's keys transposed ({@code kT[d][j]}), so that scores come out a SIMD vector of keys at a time:
  * {@code s[i][j..j+L) += q[i][d] * kT[d][j..j+L)} (no horizontal sums);</li>
@@ -24,29 +24,37 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * </ol>
  * Scratch arrays are per thread and reused.
  *
- * <p>Grid 2D: x = block of {@value #QUERIES} queries, y = b * heads + h; local 1 x 1.
+ * <p>Grid 2D: x = block of {@link #queryBlock} queries, y = b * heads + h; local 1 x 1.
  */
 public final class JvmAttentionKernels {
 
-    static final int QUERIES = 32;
+    /**
+     * Queries per work-item: 32, or 128 past 1024 keys, where copying the keys transposed would otherwise cost as
+     * much as the scores.
+     */
+    static int queryBlock(int keys) {
+        return keys >= 1024 ? 128 : 32;
+    }
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     private JvmAttentionKernels() {
     }
 
-    public static WorkerGrid grid(int batch, int queries, int heads) {
-        return Grids.grid2D((queries + QUERIES - 1) / QUERIES, batch * heads, 1, 1);
+    public static WorkerGrid grid(int batch, int queries, int keys, int heads) {
+        int block = queryBlock(keys);
+        return Grids.grid2D((queries + block - 1) / block, batch * heads, 1, 1);
     }
 
     /** Same arguments and layout as {@code AttentionKernels.attentionSeparate}. */
     public static void attention(KernelContext ctx, FloatArray q, FloatArray kv, FloatArray out, int batch, int queries, int keys, int heads,
             int headDim, int qStride, int qOffset, int kvStride, int kOffset, int vOffset, float scale) {
-        int i0 = ctx.globalIdx * QUERIES;
+        int block = queryBlock(keys);
+        int i0 = ctx.globalIdx * block;
         int bh = ctx.globalIdy;
         int b = bh / heads;
         int h = bh - b * heads;
-        int n = Math.min(QUERIES, queries - i0);
+        int n = Math.min(block, queries - i0);
         if (n <= 0) {
             return;
         }
@@ -56,8 +64,8 @@ public final class JvmAttentionKernels {
         if (scratch[0].length < headDim * padded) {
             scratch[0] = new float[headDim * padded];
         }
-        if (scratch[1].length < QUERIES * padded) {
-            scratch[1] = new float[QUERIES * padded];
+        if (scratch[1].length < block * padded) {
+            scratch[1] = new float[block * padded];
         }
         float[] kT = scratch[0];
         float[] s = scratch[1];
@@ -105,7 +113,7 @@ public final class JvmAttentionKernels {
             }
         }
         // 3. Softmax numerators in place (padded keys to 0); denominators kept for the end.
-        float[] sum = new float[QUERIES];
+        float[] sum = new float[block];
         for (int i = 0; i < n; i++) {
             int row = i * padded;
             FloatVector mx = FloatVector.broadcast(JvmTiles.S, Float.NEGATIVE_INFINITY);

@@ -17,14 +17,12 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * {@code WindowAttentionKernels.windowAttention} (windows indexed in place, padded keys and values from the qkv bias,
  * {@code attn = scale q.k + q.Rh[qh - kh + Wh - 1] + q.Rw[qw - kw + Ww - 1]} with the unscaled q, padded queries not
  * computed) arranged like {@link JvmAttentionKernels}: a work-item gathers its window's keys (transposed) and values
- * once, then takes {@value #QUERIES} of the window's queries for one head: rel-pos terms per query row and column,
+ * once, then takes a block of the window's queries for one head ({@link JvmAttentionKernels#queryBlock}): rel-pos terms per query row and column,
  * scores a vector of keys at a time, vector {@code exp}, {@code p v} four queries at a time.
  *
- * <p>Grid 2D: x = block of {@value #QUERIES} window positions, y = (b * windows + window) * heads + h; local 1 x 1.
+ * <p>Grid 2D: x = block of window positions, y = (b * windows + window) * heads + h; local 1 x 1.
  */
 public final class JvmWindowAttentionKernels {
-
-    static final int QUERIES = 32;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
 
@@ -33,7 +31,8 @@ public final class JvmWindowAttentionKernels {
 
     public static WorkerGrid grid(int batch, int height, int width, int heads, int windowH, int windowW) {
         int windows = ((height + windowH - 1) / windowH) * ((width + windowW - 1) / windowW);
-        return Grids.grid2D((windowH * windowW + QUERIES - 1) / QUERIES, batch * windows * heads, 1, 1);
+        int block = JvmAttentionKernels.queryBlock(windowH * windowW);
+        return Grids.grid2D((windowH * windowW + block - 1) / block, batch * windows * heads, 1, 1);
     }
 
     private static float[] scratch(int slot, int size) {
@@ -57,15 +56,16 @@ public final class JvmWindowAttentionKernels {
         int originY = (w / windowsX) * windowH;
         int originX = (w % windowsX) * windowW;
         int keys = windowH * windowW;
-        int t0 = ctx.globalIdx * QUERIES;
+        int block = JvmAttentionKernels.queryBlock(keys);
+        int t0 = ctx.globalIdx * block;
         int channels = heads * headDim;
         int lanes = JvmTiles.S.length();
         int padded = (keys + lanes - 1) / lanes * lanes;
         float[] kT = scratch(0, headDim * padded);
         float[] v = scratch(1, keys * headDim + lanes);
-        float[] s = scratch(2, QUERIES * padded);
-        float[] rel = scratch(3, QUERIES * (windowH + windowW));
-        float[] qBuf = scratch(4, QUERIES * headDim);
+        float[] s = scratch(2, block * padded);
+        float[] rel = scratch(3, block * (windowH + windowW));
+        float[] qBuf = scratch(4, block * headDim);
         MemorySegment qs = qkv.getSegment();
         MemorySegment bs = qkvBias.getSegment();
 
@@ -86,10 +86,10 @@ public final class JvmWindowAttentionKernels {
             }
         }
         // This work-item's real queries (window positions past the map are the upstream crop: not computed).
-        int[] tokens = new int[QUERIES];
-        int[] local = new int[QUERIES];
+        int[] tokens = new int[block];
+        int[] local = new int[block];
         int n = 0;
-        for (int t = t0; t < Math.min(t0 + QUERIES, keys); t++) {
+        for (int t = t0; t < Math.min(t0 + block, keys); t++) {
             int y = originY + t / windowW;
             int x = originX + t % windowW;
             if (y < height && x < width) {
@@ -149,7 +149,7 @@ public final class JvmWindowAttentionKernels {
             }
         }
         // Add the rel-pos terms, then softmax numerators in place (padded keys to 0).
-        float[] sum = new float[QUERIES];
+        float[] sum = new float[block];
         for (int i = 0; i < n; i++) {
             int row = i * padded;
             if (relPos != 0) {
