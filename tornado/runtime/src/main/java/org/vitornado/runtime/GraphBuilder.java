@@ -258,8 +258,13 @@ public final class GraphBuilder {
     /** Channels-last transposed convolution, kernel 2, stride 2. */
     public GraphBuilder convTranspose2x2(String task, FloatArray in, FloatArray w, FloatArray b, FloatArray out, int batch,
             int height, int width, int inChannels, int outChannels) {
-        graph.task(task, ConvKernels::convTranspose2x2, context, in, w, b, out, batch, height, width, inChannels, outChannels);
         long outputs = 4L * batch * height * width * outChannels;
+        if (cpuKernels) {
+            graph.task(task, JvmConvKernels::convTranspose2x2, context, in, w, b, out, batch, height, width, inChannels, outChannels);
+            return record(task, "JvmConvKernels.convTranspose2x2", JvmConvKernels.transposeGrid(batch, height, width, outChannels),
+                    TaskCost.of(2 * outputs * inChannels, (long) batch * height * width * inChannels + 4L * inChannels * outChannels, outputs));
+        }
+        graph.task(task, ConvKernels::convTranspose2x2, context, in, w, b, out, batch, height, width, inChannels, outChannels);
         return record(task, "ConvKernels.convTranspose2x2", ConvKernels.grid(batch, 2 * height, 2 * width, outChannels),
                 TaskCost.of(2 * outputs * inChannels, (long) batch * height * width * inChannels + 4L * inChannels * outChannels, outputs));
     }

@@ -157,4 +157,59 @@ public final class JvmConvKernels {
             }
         }
     }
+
+    public static WorkerGrid transposeGrid(int batch, int height, int width, int outChannels) {
+        return Grids.grid2D((outChannels + BLOCK - 1) / BLOCK, (batch * height * width + BLOCK - 1) / BLOCK, 1, 1);
+    }
+
+    /**
+     * ConvTranspose2d(k = 2, stride 2), the maths of {@code ConvKernels.convTranspose2x2}: each input pixel feeds a 2 x 2
+     * output patch, {@code out[2y+dy][2x+dx][o] = b[o] + in[y][x] . w[:, o, dy, dx]}, four matrix products. A work-item
+     * takes {@value #BLOCK} input pixels x {@value #BLOCK} filters; the filters' taps are copied as rows
+     * {@code [dy dx][o][c]} (off-heap scratch) so both operands of the register tiles are contiguous.
+     */
+    public static void convTranspose2x2(KernelContext ctx, FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int batch,
+            int height, int width, int inChannels, int outChannels) {
+        int o0 = ctx.globalIdx * BLOCK;
+        int p0 = ctx.globalIdy * BLOCK;
+        int oEnd = Math.min(o0 + BLOCK, outChannels);
+        int pEnd = Math.min(p0 + BLOCK, batch * height * width);
+        int filters = oEnd - o0;
+        long rowBytes = (long) inChannels * Float.BYTES;
+        MemorySegment wT = scratch(4L * filters * rowBytes);
+        for (int t = 0; t < 4; t++) {
+            for (int o = 0; o < filters; o++) {
+                for (int c = 0; c < inChannels; c++) {
+                    wT.setAtIndex(ValueLayout.JAVA_FLOAT, ((long) t * filters + o) * inChannels + c, weight.get((c * outChannels + o0 + o) * 4 + t));
+                }
+            }
+        }
+        MemorySegment is = in.getSegment();
+        float[] acc = new float[16];
+        int outW = 2 * width;
+        for (int p = p0; p < pEnd; p += 4) {
+            int rows = Math.min(4, pEnd - p);
+            for (int t = 0; t < 4; t++) {
+                int dy = t / 2;
+                int dx = t % 2;
+                for (int o = 0; o < filters; o += 4) {
+                    long w0 = ((long) t * filters + o) * rowBytes;
+                    JvmTiles.dot4x4(is, p * rowBytes, Math.min(p + 1, pEnd - 1) * rowBytes, Math.min(p + 2, pEnd - 1) * rowBytes,
+                            Math.min(p + 3, pEnd - 1) * rowBytes, wT, w0, w0 + Math.min(1, filters - 1 - o) * rowBytes,
+                            w0 + Math.min(2, filters - 1 - o) * rowBytes, w0 + Math.min(3, filters - 1 - o) * rowBytes, inChannels, acc);
+                    for (int r = 0; r < rows; r++) {
+                        int pixel = p + r;
+                        int b = pixel / (height * width);
+                        int rest = pixel - b * height * width;
+                        int y = rest / width;
+                        int x = rest - y * width;
+                        int target = (b * 2 * height + 2 * y + dy) * outW + 2 * x + dx;
+                        for (int j = 0; j < 4 && o + j < filters; j++) {
+                            out.set(target * outChannels + o0 + o + j, acc[r * 4 + j] + bias.get(o0 + o + j));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

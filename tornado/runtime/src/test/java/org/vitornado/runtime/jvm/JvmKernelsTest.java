@@ -168,6 +168,19 @@ class JvmKernelsTest {
                 "bilinear");
     }
 
+    @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4}")
+    @CsvSource({"1,3,5,7,9", "2,8,8,64,32", "1,5,7,130,66", "1,1,1,1,1"})
+    void transposedConvolutionMatchesThePortableKernel(int batch, int h, int w, int in, int out) {
+        Random r = new Random(h * 17L + in + out);
+        float[] x = random(r, batch * h * w * in, 1);
+        float[] wt = random(r, in * out * 4, 0.3);
+        float[] b = random(r, out, 0.2);
+        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.convTranspose2x2("k", a[0], a[1], a[2], a[3], batch, h, w, in, out);
+        float[][] inputs = {x, wt, b};
+        int n = batch * 4 * h * w * out;
+        assertClose(run(false, inputs, n, null, add), run(true, inputs, n, null, add), 2e-6, "conv transpose");
+    }
+
     @Test
     void geluTaskMatchesThePortableKernel() {
         Random r = new Random(9);
