@@ -123,7 +123,9 @@ class VitDetReferenceTest {
         detector.put("roi_heads.box_predictor.cls_score.weight", new float[] {1f}, 1, 1);
         float[] image = new float[3 * H * W];
         java.util.Arrays.fill(image, -0.2f);
-        assertEquals(0.0, Comparison.of(lastFeat(c, detector, image), lastFeat(c, plain, image)).relativeL2());
+        // Same weights, same maths; not bit-identical, because the JVM's CPU kernels sum vector lanes differently
+        // interpreted and JIT-compiled (a few ulps), so compare far below the fixtures' tolerance.
+        assertTrue(Comparison.of(lastFeat(c, detector, image), lastFeat(c, plain, image)).relativeL2() < 1e-6);
     }
 
     private static float[] lastFeat(VitDetConfig c, MapTensors weights, float[] image) {
