@@ -35,10 +35,6 @@ import com.google.gson.JsonObject;
  */
 final class FeaturesCommand implements Command {
 
-    /** ImageNet statistics on the 0..1 scale (detectron2's pixel_mean/std, SAM's normalisation). */
-    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    static final float[] STD = {0.229f, 0.224f, 0.225f};
-
     @Override
     public String name() {
         return "features";
@@ -57,7 +53,8 @@ final class FeaturesCommand implements Command {
                   --model PATH   a ViTDet (detectron2 ViT + SimpleFeaturePyramid) or SAM-encoder (timm) checkpoint:
                                  NAME.safetensors next to NAME.json of constructor arguments, or a directory with
                                  model.safetensors and config.json of that form
-                  --image FILE   the image; resized to the model's input size, normalised with ImageNet mean/std
+                  --image FILE   the image; resized to the model's input size, normalised with the config's mean/std
+                                 ("mean"/"std", mmseg data_preprocessor, timm pretrained_cfg), else ImageNet's
                   --out DIR      created if needed; DIR/features.safetensors and DIR/<map>.png must not exist yet
                 """ + ExecutionFlags.USAGE;
     }
@@ -76,7 +73,8 @@ final class FeaturesCommand implements Command {
             throw new ModelException(files.config() + ": features needs a ViTDet or SAM-encoder config");
         }
         Backbone backbone = Backbones.read(config, files.config());
-        float[] pixels = new Preprocessing(backbone.imgH(), backbone.imgW(), 1.0, true, Interpolation.BILINEAR, MEAN, STD)
+        float[][] norm = Normalisation.of(config, files);
+        float[] pixels = new Preprocessing(backbone.imgH(), backbone.imgW(), 1.0, true, Interpolation.BILINEAR, norm[0], norm[1])
                 .apply(ImageReader.readRgb(Path.of(args.required("image"))));
 
         Map<String, float[]> maps;

@@ -38,9 +38,6 @@ import com.google.gson.JsonObject;
  */
 final class SegmentCommand implements Command {
 
-    static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
-
     @Override
     public String name() {
         return "segment";
@@ -84,7 +81,7 @@ final class SegmentCommand implements Command {
         }
         SegmentationModel model = SegmentationModels.read(config, files.config());
         Map<Integer, String> labels = VitConfigReader.labels(config, files.config());
-        float[][] norm = normalisation(config, files);
+        float[][] norm = Normalisation.of(config, files);
         String mode = args.get("mode", "whole");
         if (!mode.equals("whole") && !mode.equals("slide")) {
             throw new UsageException("--mode must be whole or slide, got '" + mode + "'");
@@ -200,39 +197,5 @@ final class SegmentCommand implements Command {
             out.add(k);
         }
         return out;
-    }
-
-    /** mean and std on the 0..1 scale: preprocessor_config.json, timm pretrained_cfg, config mean/std, else ImageNet. */
-    static float[][] normalisation(JsonObject config, ModelFiles files) {
-        if (files.preprocessor() != null) {
-            Preprocessing p = Preprocessing.fromHuggingFace(Json.readObject(files.preprocessor()), files.preprocessor(), 1, 1);
-            return new float[][] {p.mean(), p.std()};
-        }
-        JsonObject pretrained = Json.object(config, "pretrained_cfg", files.config());
-        if (pretrained != null) {
-            Preprocessing p = Preprocessing.fromTimm(pretrained, files.config(), 1, 1);
-            return new float[][] {p.mean(), p.std()};
-        }
-        JsonObject model = Json.object(config, "model", files.config());
-        JsonObject mmseg = model == null ? null : Json.object(model, "data_preprocessor", files.config());
-        if (mmseg != null && Json.has(mmseg, "mean")) {
-            // mmsegmentation normalises 0..255 pixels.
-            float[] mean = Json.floats(mmseg, "mean", null, files.config());
-            float[] std = Json.floats(mmseg, "std", null, files.config());
-            if (mean == null || std == null || mean.length != 3 || std.length != 3) {
-                throw new ModelException(files.config() + ": model.data_preprocessor mean and std must have 3 values");
-            }
-            for (int i = 0; i < 3; i++) {
-                mean[i] /= 255f;
-                std[i] /= 255f;
-            }
-            return new float[][] {mean, std};
-        }
-        float[] mean = Json.floats(config, "mean", IMAGENET_MEAN, files.config());
-        float[] std = Json.floats(config, "std", IMAGENET_STD, files.config());
-        if (mean.length != 3 || std.length != 3) {
-            throw new ModelException(files.config() + ": 'mean' and 'std' must have 3 values");
-        }
-        return new float[][] {mean, std};
     }
 }
