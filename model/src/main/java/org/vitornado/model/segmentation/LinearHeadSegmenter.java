@@ -15,8 +15,6 @@ import org.vitornado.model.vit.VitEncoder;
 import org.vitornado.model.vit.VitWeights;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
 
 import com.google.gson.JsonObject;
 
@@ -89,29 +87,20 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
         return new Plan(VitWeights.load(vit, tensors), batch, height, width, options);
     }
 
-    private final class Plan implements SegmentationPlan {
+    private final class Plan extends CompiledSegmenter {
 
-        private final int batch;
-        private final int height;
-        private final int width;
-        private final FloatArray image;
         private final FloatArray logits;
-        private final List<PlannedTask> tasks;
-        private final PlanRunner runner;
 
         Plan(VitWeights w, int batch, int height, int width, ExecutionOptions options) {
+            super(batch, height, width, batch * vit.inChans() * height * width);
             if (height % vit.patch() != 0 || width % vit.patch() != 0) {
                 throw new IllegalArgumentException("input " + height + "x" + width + " must be a multiple of the patch size " + vit.patch());
             }
-            this.batch = batch;
-            this.height = height;
-            this.width = width;
             int gh = height / vit.patch();
             int gw = width / vit.patch();
             int e = vit.embedDim();
             int n = classes();
             int prefix = vit.prefixTokens();
-            image = new FloatArray(batch * vit.inChans() * height * width);
             GridScheduler grids = new GridScheduler();
             GraphBuilder g = GraphBuilder.forPlan("linear_head", grids, options);
             List<Object> weights = new ArrayList<>();
@@ -124,20 +113,12 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
                     .linear("head", patches, w.headW, w.headB, scores, batch * gh * gw, e, n)
                     .bilinear("upsample", scores, logits, batch, gh, gw, height, width, height, width, n, false, n, 0);
             g.weights(weights.toArray()).inputs(image).outputs(logits);
-            tasks = g.tasks();
-            runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
+            finish(g, grids, options);
         }
 
         @Override
-        public void run(float[] pixels) {
-            if (pixels.length != image.getSize()) {
-                throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + image.getSize());
-            }
-            if (runner == null) {
-                throw new IllegalStateException("this plan was built for inspection only (no execution options)");
-            }
-            image.getSegment().copyFrom(java.lang.foreign.MemorySegment.ofArray(pixels));
-            runner.run();
+        protected int pixelCount() {
+            return batch * vit.inChans() * height * width;
         }
 
         @Override
@@ -148,38 +129,6 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
         @Override
         public Map<String, float[]> outputs() {
             return Map.of("logits", logits());
-        }
-
-        @Override
-        public org.vitornado.runtime.PlanRunner runner() {
-            return runner;
-        }
-
-        @Override
-        public List<PlannedTask> tasks() {
-            return tasks;
-        }
-
-        @Override
-        public int batch() {
-            return batch;
-        }
-
-        @Override
-        public int height() {
-            return height;
-        }
-
-        @Override
-        public int width() {
-            return width;
-        }
-
-        @Override
-        public void close() {
-            if (runner != null) {
-                runner.close();
-            }
         }
     }
 }

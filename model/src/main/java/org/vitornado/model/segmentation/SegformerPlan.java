@@ -10,8 +10,6 @@ import org.vitornado.model.io.Tensors;
 import org.vitornado.model.sam.WindowedBlocks;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -29,33 +27,24 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * </pre>
  * The image is transposed to NHWC as it is copied in; a 1x1 conv on NHWC rows is the linear kernel.
  */
-final class SegformerPlan implements SegmentationPlan {
+final class SegformerPlan extends CompiledSegmenter {
 
     private final SegformerConfig c;
-    private final int batch;
-    private final int height;
-    private final int width;
-    private final FloatArray image;
     private final List<Map2d> stages = new ArrayList<>();
     private final Map2d decoder;
     private final Map2d lowres;
     private final Map2d logits;
-    private final List<PlannedTask> tasks;
-    private final PlanRunner runner;
 
     /** A channels-last map on the device. */
     private record Map2d(FloatArray data, int h, int w, int channels) {
     }
 
     SegformerPlan(SegformerConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
+        super(batch, height, width, batch * height * width * c.inChans());
         if (height % 4 != 0 || width % 4 != 0) {
             throw new IllegalArgumentException("SegFormer input " + height + "x" + width + " must be a multiple of 4");
         }
         this.c = c;
-        this.batch = batch;
-        this.height = height;
-        this.width = width;
-        image = new FloatArray(batch * height * width * c.inChans());
         GridScheduler grids = new GridScheduler();
         GraphBuilder g = GraphBuilder.forPlan("segformer", grids, options);
         List<Object> weights = new ArrayList<>();
@@ -104,8 +93,12 @@ final class SegformerPlan implements SegmentationPlan {
         stages.forEach(m -> outs.add(m.data()));
         outs.addAll(List.of(fuse, low, up));
         g.weights(weights.toArray()).inputs(image).outputs(outs.toArray());
-        tasks = g.tasks();
-        runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
+        finish(g, grids, options);
+    }
+
+    @Override
+    protected int pixelCount() {
+        return batch * c.inChans() * height * width;
     }
 
     /** Overlapping patch embedding, the stage's blocks and its norm. */
@@ -211,15 +204,10 @@ final class SegformerPlan implements SegmentationPlan {
         return new FloatArray[] {fw, fb};
     }
 
+    /** NCHW pixels to the channels-last map the first conv reads. */
     @Override
-    public void run(float[] pixels) {
+    protected void upload(float[] pixels) {
         int ch = c.inChans();
-        if (pixels.length != batch * ch * height * width) {
-            throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + batch + "x" + ch + "x" + height + "x" + width);
-        }
-        if (runner == null) {
-            throw new IllegalStateException("this plan was built for inspection only (no execution options)");
-        }
         int hw = height * width;
         for (int b = 0; b < batch; b++) {
             for (int k = 0; k < ch; k++) {
@@ -228,7 +216,6 @@ final class SegformerPlan implements SegmentationPlan {
                 }
             }
         }
-        runner.run();
     }
 
     @Override
@@ -250,37 +237,5 @@ final class SegformerPlan implements SegmentationPlan {
         out.put("logits_lowres", nchw(lowres));
         out.put("logits", nchw(logits));
         return out;
-    }
-
-    @Override
-    public org.vitornado.runtime.PlanRunner runner() {
-        return runner;
-    }
-
-    @Override
-    public List<PlannedTask> tasks() {
-        return tasks;
-    }
-
-    @Override
-    public int batch() {
-        return batch;
-    }
-
-    @Override
-    public int height() {
-        return height;
-    }
-
-    @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public void close() {
-        if (runner != null) {
-            runner.close();
-        }
     }
 }

@@ -12,8 +12,6 @@ import org.vitornado.model.vit.VitEncoder;
 import org.vitornado.model.vit.VitWeights;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -26,35 +24,26 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * </pre>
  * The padding happens as the pixels are copied in; the crop is the bilinear kernel writing only the unpadded region.
  */
-final class SegmenterPlan implements SegmentationPlan {
+final class SegmenterPlan extends CompiledSegmenter {
 
     private final SegmenterConfig c;
-    private final int batch;
-    private final int height;
-    private final int width;
     private final int paddedH;
     private final int paddedW;
     private final int gridH;
     private final int gridW;
-    private final FloatArray image;
     private final FloatArray masks;
     private final FloatArray logits;
-    private final List<PlannedTask> tasks;
-    private final PlanRunner runner;
 
     SegmenterPlan(SegmenterConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
+        super(batch, height, width, batch * c.inChans() * padded(height, c.encoder().patch()) * padded(width, c.encoder().patch()));
         this.c = c;
-        this.batch = batch;
-        this.height = height;
-        this.width = width;
         int p = c.encoder().patch();
-        paddedH = (height + p - 1) / p * p;
-        paddedW = (width + p - 1) / p * p;
+        paddedH = padded(height, p);
+        paddedW = padded(width, p);
         gridH = paddedH / p;
         gridW = paddedW / p;
         int n = c.classes();
         int tokens = 1 + gridH * gridW;
-        image = new FloatArray(batch * c.inChans() * paddedH * paddedW);
         GridScheduler grids = new GridScheduler();
         GraphBuilder g = GraphBuilder.forPlan("segmenter", grids, options);
         List<Object> weights = new ArrayList<>();
@@ -64,28 +53,29 @@ final class SegmenterPlan implements SegmentationPlan {
         logits = new FloatArray(batch * height * width * n);
         g.bilinear("upsample", masks, logits, batch, gridH, gridW, paddedH, paddedW, height, width, n, false, n, 0);
         g.weights(weights.toArray()).inputs(image).outputs(masks, logits);
-        tasks = g.tasks();
-        runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
+        finish(g, grids, options);
+    }
+
+    private static int padded(int size, int patch) {
+        return (size + patch - 1) / patch * patch;
     }
 
     @Override
-    public void run(float[] pixels) {
-        int ch = c.inChans();
-        if (pixels.length != batch * ch * height * width) {
-            throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + batch + "x" + ch + "x" + height + "x" + width);
-        }
-        if (runner == null) {
-            throw new IllegalStateException("this plan was built for inspection only (no execution options)");
-        }
+    protected int pixelCount() {
+        return batch * c.inChans() * height * width;
+    }
+
+    /** Zero padding at the bottom and right: rows are copied into the larger planes, the rest stays zero. */
+    @Override
+    protected void upload(float[] pixels) {
         MemorySegment dst = image.getSegment();
         MemorySegment src = MemorySegment.ofArray(pixels);
-        for (int plane = 0; plane < batch * ch; plane++) {
+        for (int plane = 0; plane < batch * c.inChans(); plane++) {
             for (int y = 0; y < height; y++) {
                 MemorySegment.copy(src, (long) (plane * height + y) * width * Float.BYTES, dst,
                         (long) (plane * paddedH + y) * paddedW * Float.BYTES, (long) width * Float.BYTES);
             }
         }
-        runner.run();
     }
 
     @Override
@@ -99,37 +89,5 @@ final class SegmenterPlan implements SegmentationPlan {
         out.put("masks", logits());
         out.put("intermediate.decoder", WindowedBlocks.toNchw(masks.toHeapArray(), batch, gridH, gridW, c.classes()));
         return out;
-    }
-
-    @Override
-    public org.vitornado.runtime.PlanRunner runner() {
-        return runner;
-    }
-
-    @Override
-    public List<PlannedTask> tasks() {
-        return tasks;
-    }
-
-    @Override
-    public int batch() {
-        return batch;
-    }
-
-    @Override
-    public int height() {
-        return height;
-    }
-
-    @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public void close() {
-        if (runner != null) {
-            runner.close();
-        }
     }
 }

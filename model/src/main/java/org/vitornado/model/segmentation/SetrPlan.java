@@ -10,8 +10,6 @@ import org.vitornado.model.vit.VitEncoder;
 import org.vitornado.model.vit.VitWeights;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -21,16 +19,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * is one conv kernel (BatchNorm folded into its weights on the host) and a ReLU, and a 1x1 {@code conv_seg} is the
  * linear kernel.
  */
-final class SetrPlan implements SegmentationPlan {
+final class SetrPlan extends CompiledSegmenter {
 
     private final SetrConfig c;
-    private final int batch;
-    private final int height;
-    private final int width;
-    private final FloatArray image;
     private final FloatArray logits;
-    private final List<PlannedTask> tasks;
-    private final PlanRunner runner;
     private final GraphBuilder g;
     private final Tensors t;
     private final List<Object> weights = new ArrayList<>();
@@ -40,19 +32,16 @@ final class SetrPlan implements SegmentationPlan {
     }
 
     SetrPlan(SetrConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
+        super(batch, height, width, batch * c.inChans() * height * width);
         int p = c.vit().patch();
         if (height % p != 0 || width % p != 0) {
             throw new IllegalArgumentException("SETR input " + height + "x" + width + " must be a multiple of the patch size " + p);
         }
         this.c = c;
         this.t = t;
-        this.batch = batch;
-        this.height = height;
-        this.width = width;
         int gh = height / p;
         int gw = width / p;
         int e = c.vit().embedDim();
-        image = new FloatArray(batch * c.inChans() * height * width);
         GridScheduler grids = new GridScheduler();
         g = GraphBuilder.forPlan("setr", grids, options);
         List<FloatArray> encoded = VitEncoder.add(g, c.vit(), VitWeights.load(c.vit(), t), image, batch, height, width, weights,
@@ -66,8 +55,12 @@ final class SetrPlan implements SegmentationPlan {
         g.bilinear("resize", scores.data(), logits, batch, scores.h(), scores.w(), height, width, height, width, c.classes(),
                 c.alignCorners(), c.classes(), 0);
         g.weights(weights.toArray()).inputs(image).outputs(logits);
-        tasks = g.tasks();
-        runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
+        finish(g, grids, options);
+    }
+
+    @Override
+    protected int pixelCount() {
+        return batch * c.inChans() * height * width;
     }
 
     /** SETRUPHead: LN, then (ConvModule + bilinear x up) per conv, then conv_seg. */
@@ -177,18 +170,6 @@ final class SetrPlan implements SegmentationPlan {
     }
 
     @Override
-    public void run(float[] pixels) {
-        if (pixels.length != image.getSize()) {
-            throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + image.getSize());
-        }
-        if (runner == null) {
-            throw new IllegalStateException("this plan was built for inspection only (no execution options)");
-        }
-        image.getSegment().copyFrom(java.lang.foreign.MemorySegment.ofArray(pixels));
-        runner.run();
-    }
-
-    @Override
     public float[] logits() {
         return WindowedBlocks.toNchw(logits.toHeapArray(), batch, height, width, c.classes());
     }
@@ -196,37 +177,5 @@ final class SetrPlan implements SegmentationPlan {
     @Override
     public Map<String, float[]> outputs() {
         return Map.of("logits", logits());
-    }
-
-    @Override
-    public org.vitornado.runtime.PlanRunner runner() {
-        return runner;
-    }
-
-    @Override
-    public List<PlannedTask> tasks() {
-        return tasks;
-    }
-
-    @Override
-    public int batch() {
-        return batch;
-    }
-
-    @Override
-    public int height() {
-        return height;
-    }
-
-    @Override
-    public int width() {
-        return width;
-    }
-
-    @Override
-    public void close() {
-        if (runner != null) {
-            runner.close();
-        }
     }
 }
