@@ -140,7 +140,7 @@ public final class ResampleKernels {
     }
 
     /** The input coordinate (>= 0) that output index {@code o} of {@code full} samples, as PyTorch computes it. */
-    static float sourceCoordinate(int o, int in, int full, int alignCorners) {
+    public static float sourceCoordinate(int o, int in, int full, int alignCorners) {
         if (alignCorners == 1) {
             return full > 1 ? o * ((float) (in - 1) / (full - 1)) : 0.0f;
         }

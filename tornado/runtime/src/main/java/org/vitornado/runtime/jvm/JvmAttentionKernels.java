@@ -114,24 +114,7 @@ public final class JvmAttentionKernels {
         }
         // 3. Softmax numerators in place (padded keys to 0); denominators kept for the end.
         float[] sum = new float[block];
-        for (int i = 0; i < n; i++) {
-            int row = i * padded;
-            FloatVector mx = FloatVector.broadcast(JvmTiles.S, Float.NEGATIVE_INFINITY);
-            for (int j = 0; j < padded; j += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(j, keys);
-                mx = mx.lanewise(VectorOperators.MAX, FloatVector.fromArray(JvmTiles.S, s, row + j), m);
-            }
-            float max = mx.reduceLanes(VectorOperators.MAX);
-            FloatVector total = FloatVector.zero(JvmTiles.S);
-            for (int j = 0; j < padded; j += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(j, keys);
-                FloatVector p = FloatVector.fromArray(JvmTiles.S, s, row + j).sub(max).lanewise(VectorOperators.EXP)
-                        .blend(0f, m.not());
-                p.intoArray(s, row + j);
-                total = total.add(p);
-            }
-            sum[i] = total.reduceLanes(VectorOperators.ADD);
-        }
+        softmaxRows(s, n, padded, keys, sum);
         // 4. out_i = sum_j p_ij v_j / sum_i: four queries share each loaded slice of v.
         long oRow = (long) heads * headDim * Float.BYTES;
         long oBase = ((long) (b * queries + i0) * heads * headDim + (long) h * headDim) * Float.BYTES;
@@ -167,6 +150,27 @@ public final class JvmAttentionKernels {
                     c3.mul(1.0f / sum[i + 3]).intoMemorySegment(os, oBase + (i + 3) * oRow + dOff, JvmTiles.ORDER, m);
                 }
             }
+        }
+    }
+
+    /** Rows {@code i < n} of {@code s} ({@code padded} wide) become exp(s - max) over {@code j < keys}, 0 beyond; sum[i] their totals. */
+    static void softmaxRows(float[] s, int n, int padded, int keys, float[] sum) {
+        int lanes = JvmTiles.S.length();
+        for (int i = 0; i < n; i++) {
+            int row = i * padded;
+            FloatVector mx = FloatVector.broadcast(JvmTiles.S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < padded; j += lanes) {
+                mx = mx.lanewise(VectorOperators.MAX, FloatVector.fromArray(JvmTiles.S, s, row + j), JvmTiles.S.indexInRange(j, keys));
+            }
+            float max = mx.reduceLanes(VectorOperators.MAX);
+            FloatVector total = FloatVector.zero(JvmTiles.S);
+            for (int j = 0; j < padded; j += lanes) {
+                VectorMask<Float> m = JvmTiles.S.indexInRange(j, keys);
+                FloatVector p = FloatVector.fromArray(JvmTiles.S, s, row + j).sub(max).lanewise(VectorOperators.EXP).blend(0f, m.not());
+                p.intoArray(s, row + j);
+                total = total.add(p);
+            }
+            sum[i] = total.reduceLanes(VectorOperators.ADD);
         }
     }
 }

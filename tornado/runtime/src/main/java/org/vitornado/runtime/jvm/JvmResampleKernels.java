@@ -3,6 +3,7 @@ package org.vitornado.runtime.jvm;
 import java.lang.foreign.MemorySegment;
 
 import org.vitornado.kernels.Grids;
+import org.vitornado.kernels.ResampleKernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -42,8 +43,8 @@ public final class JvmResampleKernels {
             int o = p - b * outH * outW;
             int oy = o / outW;
             int ox = o - oy * outW;
-            float sy = source(oy, inH, fullH, alignCorners);
-            float sx = source(ox, inW, fullW, alignCorners);
+            float sy = ResampleKernels.sourceCoordinate(oy, inH, fullH, alignCorners);
+            float sx = ResampleKernels.sourceCoordinate(ox, inW, fullW, alignCorners);
             int y0 = (int) sy;
             int x0 = (int) sx;
             int y1 = Math.min(y0 + 1, inH - 1);
@@ -66,13 +67,5 @@ public final class JvmResampleKernels {
                 top.mul(1.0f - ly).add(bottom.mul(ly)).intoMemorySegment(os, dst + off, JvmTiles.ORDER, m);
             }
         }
-    }
-
-    /** As {@code ResampleKernels.sourceCoordinate}. */
-    static float source(int o, int in, int full, int alignCorners) {
-        if (alignCorners == 1) {
-            return full > 1 ? o * ((float) (in - 1) / (full - 1)) : 0.0f;
-        }
-        return Math.max((float) in / full * (o + 0.5f) - 0.5f, 0.0f);
     }
 }

@@ -7,7 +7,6 @@ import org.vitornado.kernels.Grids;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -149,28 +148,16 @@ public final class JvmWindowAttentionKernels {
             }
         }
         // Add the rel-pos terms, then softmax numerators in place (padded keys to 0).
-        float[] sum = new float[block];
-        for (int i = 0; i < n; i++) {
-            int row = i * padded;
-            if (relPos != 0) {
+        if (relPos != 0) {
+            for (int i = 0; i < n; i++) {
+                int row = i * padded;
                 for (int j = 0; j < keys; j++) {
                     s[row + j] += rel[i * relWidth + j / windowW] + rel[i * relWidth + windowH + j % windowW];
                 }
             }
-            FloatVector mx = FloatVector.broadcast(JvmTiles.S, Float.NEGATIVE_INFINITY);
-            for (int j = 0; j < padded; j += lanes) {
-                mx = mx.lanewise(VectorOperators.MAX, FloatVector.fromArray(JvmTiles.S, s, row + j), JvmTiles.S.indexInRange(j, keys));
-            }
-            float max = mx.reduceLanes(VectorOperators.MAX);
-            FloatVector total = FloatVector.zero(JvmTiles.S);
-            for (int j = 0; j < padded; j += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(j, keys);
-                FloatVector p = FloatVector.fromArray(JvmTiles.S, s, row + j).sub(max).lanewise(VectorOperators.EXP).blend(0f, m.not());
-                p.intoArray(s, row + j);
-                total = total.add(p);
-            }
-            sum[i] = total.reduceLanes(VectorOperators.ADD);
         }
+        float[] sum = new float[block];
+        JvmAttentionKernels.softmaxRows(s, n, padded, keys, sum);
         // out = p v / sum, four queries sharing each loaded slice of v.
         MemorySegment os = out.getSegment();
         for (int d = 0; d < headDim; d += lanes) {
