@@ -140,25 +140,7 @@ final class ReferenceMaskTransformer {
     }
 
     private double[][] layerNorm(double[][] x, String name) {
-        float[] g = w.get(name + ".weight");
-        float[] b = w.get(name + ".bias");
-        double[][] y = new double[x.length][];
-        for (int r = 0; r < x.length; r++) {
-            int n = x[r].length;
-            double mean = 0;
-            for (double v : x[r]) {
-                mean += v / n;
-            }
-            double var = 0;
-            for (double v : x[r]) {
-                var += (v - mean) * (v - mean) / n;
-            }
-            y[r] = new double[n];
-            for (int i = 0; i < n; i++) {
-                y[r][i] = (x[r][i] - mean) / Math.sqrt(var + 1e-5) * g[i] + b[i];
-            }
-        }
-        return y;
+        return ReferenceOps.layerNorm(x, w.get(name + ".weight"), w.get(name + ".bias"), 1e-5);
     }
 
     private static double dot(double[] a, double[] b) {

@@ -221,42 +221,11 @@ final class ReferenceVit {
     }
 
     private double[][] linear(double[][] x, String name) {
-        float[] weight = w.get(name + ".weight");
-        float[] bias = w.get(name + ".bias");
-        int in = x[0].length;
-        int out = weight.length / in;
-        double[][] y = new double[x.length][out];
-        for (int r = 0; r < x.length; r++) {
-            for (int o = 0; o < out; o++) {
-                double acc = bias == null ? 0 : bias[o];
-                for (int k = 0; k < in; k++) {
-                    acc += weight[o * in + k] * x[r][k];
-                }
-                y[r][o] = acc;
-            }
-        }
-        return y;
+        return ReferenceOps.linear(x, w.get(name + ".weight"), w.get(name + ".bias"));
     }
 
     private double[][] layerNorm(double[][] x, String name) {
-        float[] g = w.get(name + ".weight");
-        float[] b = w.get(name + ".bias");
-        double[][] y = new double[x.length][];
-        for (int r = 0; r < x.length; r++) {
-            double mean = 0;
-            for (double v : x[r]) {
-                mean += v / x[r].length;
-            }
-            double var = 0;
-            for (double v : x[r]) {
-                var += (v - mean) * (v - mean) / x[r].length;
-            }
-            y[r] = new double[x[r].length];
-            for (int i = 0; i < x[r].length; i++) {
-                y[r][i] = (x[r][i] - mean) / Math.sqrt(var + c.eps()) * g[i] + b[i];
-            }
-        }
-        return y;
+        return ReferenceOps.layerNorm(x, w.get(name + ".weight"), w.get(name + ".bias"), c.eps());
     }
 
     private static void add(double[][] x, double[][] y) {

@@ -340,44 +340,12 @@ final class ReferenceVitDet {
     }
 
     private double[][] linear(double[][] x, String name) {
-        float[] weight = w.get(name + ".weight");
-        float[] bias = w.get(name + ".bias");
-        int in = x[0].length;
-        int out = weight.length / in;
-        double[][] y = new double[x.length][out];
-        for (int r = 0; r < x.length; r++) {
-            for (int o = 0; o < out; o++) {
-                double acc = bias == null ? 0 : bias[o];
-                for (int k = 0; k < in; k++) {
-                    acc += weight[o * in + k] * x[r][k];
-                }
-                y[r][o] = acc;
-            }
-        }
-        return y;
+        return ReferenceOps.linear(x, w.get(name + ".weight"), w.get(name + ".bias"));
     }
 
     /** LayerNorm over each row (detectron2's channels-first LayerNorm on a map is the same per position). */
     private double[][] layerNorm(double[][] x, String name, double eps) {
-        float[] g = w.get(name + ".weight");
-        float[] b = w.get(name + ".bias");
-        double[][] y = new double[x.length][];
-        for (int r = 0; r < x.length; r++) {
-            int n = x[r].length;
-            double mean = 0;
-            for (double v : x[r]) {
-                mean += v / n;
-            }
-            double var = 0;
-            for (double v : x[r]) {
-                var += (v - mean) * (v - mean) / n;
-            }
-            y[r] = new double[n];
-            for (int i = 0; i < n; i++) {
-                y[r][i] = (x[r][i] - mean) / Math.sqrt(var + eps) * g[i] + b[i];
-            }
-        }
-        return y;
+        return ReferenceOps.layerNorm(x, w.get(name + ".weight"), w.get(name + ".bias"), eps);
     }
 
     private static void geluAll(Map2d m) {
