@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import org.vitornado.runtime.tensor.Tokens;
 
 /** Self-attention, 12 heads of 64, over 197 tokens (ViT-B/16 at 224) and 4096 (a ViTDet global block at 1024). */
 @State(Scope.Thread)
@@ -37,9 +37,12 @@ public class AttentionBenchmark {
     @Setup
     public void setup() {
         int c = 768;
-        FloatArray qkv = SingleTask.random(tokens * 3 * c, 1);
-        FloatArray out = new FloatArray(tokens * c);
-        task = new SingleTask(cpuKernels, new Object[] {qkv, out}, g -> g.attention("attn", qkv, out, 1, tokens, 12, 64, 0.125f));
+        Tokens qkv = SingleTask.randomRows(tokens, 3 * c, 1);
+        task = new SingleTask(cpuKernels, g -> {
+            Tokens out = Tokens.allocate(1, tokens, c);
+            g.attention("attn", qkv, 12, out);
+            return out.data();
+        });
     }
 
     @Benchmark

@@ -15,7 +15,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.nn.LayerNorm;
+import org.vitornado.runtime.nn.PatchEmbed;
+import org.vitornado.runtime.nn.WindowAttention;
+import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.Image;
+import org.vitornado.runtime.tensor.Tokens;
 
 /**
  * The other kernel families at ViT-B / ViTDet-B sizes, one benchmark each: LayerNorm (197 x 768), patch embedding
@@ -38,40 +44,32 @@ public class FamilyBenchmark {
     @Setup
     public void setup() {
         task = switch (kernel) {
-            case "layerNorm" -> {
-                FloatArray x = SingleTask.random(197 * 768, 1);
-                FloatArray g = SingleTask.random(768, 2);
-                FloatArray b = SingleTask.random(768, 3);
-                FloatArray y = new FloatArray(197 * 768);
-                yield new SingleTask(true, new Object[] {x, g, b, y}, gb -> gb.layerNorm("ln", x, g, b, y, 197, 768, 1e-6f));
-            }
-            case "patchEmbed" -> {
-                FloatArray image = SingleTask.random(3 * 224 * 224, 1);
-                FloatArray w = SingleTask.random(768 * 3 * 16 * 16, 2);
-                FloatArray b = SingleTask.random(768, 3);
-                FloatArray cls = SingleTask.random(768, 4);
-                FloatArray pos = SingleTask.random(196 * 768, 5);
-                FloatArray x = new FloatArray(197 * 768);
-                yield new SingleTask(true, new Object[] {image, w, b, cls, pos, x},
-                        gb -> gb.patchEmbed("patch_embed", image, w, b, cls, pos, x, 1, 3, 224, 224, 16, 768, 14, 14, 1));
-            }
-            case "windowAttention" -> {
-                FloatArray qkv = SingleTask.random(14 * 14 * 3 * 768, 1);
-                FloatArray bias = SingleTask.random(3 * 768, 2);
-                FloatArray relH = SingleTask.random(27 * 64, 3);
-                FloatArray relW = SingleTask.random(27 * 64, 4);
-                FloatArray out = new FloatArray(14 * 14 * 768);
-                yield new SingleTask(true, new Object[] {qkv, bias, relH, relW, out},
-                        gb -> gb.windowAttention("attn", qkv, bias, relH, relW, out, 1, 14, 14, 12, 64, 14, 14, 1, 0.125f));
-            }
-            default -> {
-                FloatArray in = SingleTask.random(64 * 64 * 256, 1);
-                FloatArray w = SingleTask.random(256 * 256 * 9, 2);
-                FloatArray b = SingleTask.random(256, 3);
-                FloatArray out = new FloatArray(64 * 64 * 256);
-                yield new SingleTask(true, new Object[] {in, w, b, out},
-                        gb -> gb.conv2d("conv", in, w, b, out, 1, 64, 64, 256, 256, 3, 1, 1, 1, 64, 64));
-            }
+            case "layerNorm" -> new SingleTask(true, g -> {
+                Tokens y = Tokens.allocate(1, 197, 768);
+                g.layerNorm("ln", SingleTask.randomRows(197, 768, 1), new LayerNorm(SingleTask.random(768, 2), SingleTask.random(768, 3), 1e-6f), y);
+                return y.data();
+            });
+            case "patchEmbed" -> new SingleTask(true, g -> {
+                Image image = new Image(SingleTask.random(3 * 224 * 224, 1), 1, 3, 224, 224);
+                PatchEmbed p = new PatchEmbed(SingleTask.random(768 * 3 * 16 * 16, 2), SingleTask.random(768, 3), 3, 768, 16);
+                Tokens x = Tokens.allocate(1, 197, 768);
+                g.patchEmbed("patch_embed", image, p, SingleTask.random(768, 4), SingleTask.random(196 * 768, 5), x);
+                return x.data();
+            });
+            case "windowAttention" -> new SingleTask(true, g -> {
+                FeatureMap qkv = new FeatureMap(SingleTask.random(14 * 14 * 3 * 768, 1), 1, 14, 14, 3 * 768);
+                WindowAttention p = new WindowAttention(12, 14, 14, SingleTask.random(3 * 768, 2), SingleTask.random(27 * 64, 3),
+                        SingleTask.random(27 * 64, 4), true);
+                FeatureMap out = FeatureMap.allocate(1, 14, 14, 768);
+                g.windowAttention("attn", qkv, p, out);
+                return out.data();
+            });
+            default -> new SingleTask(true, g -> {
+                FeatureMap in = new FeatureMap(SingleTask.random(64 * 64 * 256, 1), 1, 64, 64, 256);
+                FeatureMap out = FeatureMap.allocate(1, 64, 64, 256);
+                g.conv2d("conv", in, Conv2d.same(SingleTask.random(256 * 256 * 9, 2), SingleTask.random(256, 3), 256, 256, 3), out);
+                return out.data();
+            });
         };
     }
 

@@ -15,7 +15,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import org.vitornado.runtime.nn.Linear;
+import org.vitornado.runtime.tensor.Tokens;
 
 /** ViT-B's qkv projection, 197 x 768 -> 2304 (2 x 197 x 768 x 2304 = 0.70 GFLOP): CPU kernel vs the portable one. */
 @State(Scope.Thread)
@@ -38,11 +39,13 @@ public class LinearBenchmark {
     public void setup() {
         int in = 768;
         int out = 2304;
-        FloatArray x = SingleTask.random(rows * in, 1);
-        FloatArray w = SingleTask.random(out * in, 2);
-        FloatArray b = SingleTask.random(out, 3);
-        FloatArray y = new FloatArray(rows * out);
-        task = new SingleTask(cpuKernels, new Object[] {x, w, b, y}, g -> g.linear("qkv", x, w, b, y, rows, in, out));
+        Tokens x = SingleTask.randomRows(rows, in, 1);
+        Linear p = new Linear(SingleTask.random(out * in, 2), SingleTask.random(out, 3), in, out);
+        task = new SingleTask(cpuKernels, g -> {
+            Tokens y = Tokens.allocate(1, rows, out);
+            g.linear("qkv", x, p, y);
+            return y.data();
+        });
     }
 
     @Benchmark

@@ -1,39 +1,37 @@
 package org.vitornado.bench.jmh;
 
-import java.util.List;
 import java.util.Random;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
+import org.vitornado.runtime.CompiledPlan;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
+import org.vitornado.runtime.PlanBuilder;
+import org.vitornado.runtime.tensor.Tokens;
 
-import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * One kernel task as the models run it: built by {@link GraphBuilder} (so the JVM backend picks its CPU kernel unless
- * {@code cpuKernels} is false), every array resident on the device, executed by a {@link PlanRunner}.
+ * One kernel task as the models run it: planned by {@link PlanBuilder} (so the JVM backend picks its CPU kernel unless
+ * {@code cpuKernels} is false), its inputs resident on the device as weights are, its output copied back.
  */
 final class SingleTask implements AutoCloseable {
 
-    private final PlanRunner runner;
+    private final CompiledPlan plan;
 
-    SingleTask(boolean cpuKernels, Object[] resident, Consumer<GraphBuilder> addTask) {
-        GridScheduler grids = new GridScheduler();
-        GraphBuilder g = new GraphBuilder("bench", grids, cpuKernels);
-        addTask.accept(g);
-        g.weights(resident);
-        runner = new PlanRunner(List.of(g), grids, ExecutionOptions.defaults());
+    /** {@code addTask} adds the task and returns the array it writes. */
+    SingleTask(boolean cpuKernels, Function<PlanBuilder, FloatArray> addTask) {
+        PlanBuilder g = new PlanBuilder("bench", ExecutionOptions.defaults(), cpuKernels);
+        g.output(addTask.apply(g));
+        plan = g.compile();
     }
 
     void run() {
-        runner.run();
+        plan.run();
     }
 
     @Override
     public void close() {
-        runner.close();
+        plan.close();
     }
 
     static FloatArray random(int n, long seed) {
@@ -43,5 +41,9 @@ final class SingleTask implements AutoCloseable {
             a.set(i, (float) r.nextGaussian() * 0.5f);
         }
         return a;
+    }
+
+    static Tokens randomRows(int rows, int channels, long seed) {
+        return new Tokens(random(rows * channels, seed), 1, rows, channels);
     }
 }

@@ -1,23 +1,27 @@
 package org.vitornado.model.sam;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Tensors;
+import org.vitornado.model.layers.BlockWeights;
+import org.vitornado.model.layers.PositionEmbedding;
+import org.vitornado.model.layers.WindowedBlocks;
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
+import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.nn.LayerNorm;
+import org.vitornado.runtime.nn.PatchEmbed;
+import org.vitornado.runtime.ops.ResampleOps;
+import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.Tokens;
 
-import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * timm's SAM image encoder as one task graph, built for one (batch, height, width):
+ * timm's SAM image encoder, built for one (batch, height, width):
  * <pre>
  *   patch_embed(+pos, resampled if needed) -> blocks x depth:
  *       norm1 -> qkv -> window attention (global in the listed blocks, decomposed rel-pos) -> proj(+residual)
@@ -46,111 +50,68 @@ public final class SamVitModel {
     }
 
     /** A built encoder: run it, then read {@link #tokens()}, {@link #neck()} and {@link #pooled()}. */
-    public final class Plan implements FeatureMaps {
+    public final class Plan extends ModelPlan implements FeatureMaps {
 
-        public final int batch;
-        public final int gridH;
-        public final int gridW;
-        private final FloatArray image;
-        private final FloatArray x;
-        private final FloatArray neck;
-        private final FloatArray pooled;
-        private final List<PlannedTask> tasks;
-        private final PlanRunner runner;
+        private final FeatureMap x;
+        private final FeatureMap neck;
+        private final Tokens pooled;
 
         Plan(int batch, int height, int width, ExecutionOptions options) {
-            this.batch = batch;
-            this.gridH = height / c.patch();
-            this.gridW = width / c.patch();
+            super("sam", options, batch, c.inChans(), height, width);
+            int gridH = height / c.patch();
+            int gridW = width / c.patch();
             int e = c.embedDim();
-            int tokens = gridH * gridW;
-            int rows = batch * tokens;
             int n = c.neckChans();
-            image = new FloatArray(batch * c.inChans() * height * width);
-            x = new FloatArray(rows * e);
-            FloatArray neck1 = new FloatArray(rows * n);
-            neck = new FloatArray(rows * n);
-            pooled = new FloatArray(batch * n);
+            x = FeatureMap.allocate(batch, gridH, gridW, e);
+            FeatureMap neck1 = FeatureMap.allocate(batch, gridH, gridW, n);
+            neck = FeatureMap.allocate(batch, gridH, gridW, n);
+            pooled = Tokens.allocate(batch, 1, n);
 
-            GridScheduler grids = new GridScheduler();
-            GraphBuilder g = GraphBuilder.forPlan("sam", grids, options);
-            List<Object> weights = new ArrayList<>();
-            FloatArray patchW = t.load("patch_embed.proj.weight", e, c.inChans(), c.patch(), c.patch());
-            FloatArray patchB = t.load("patch_embed.proj.bias", e);
-            FloatArray noClass = new FloatArray(e);
-            weights.addAll(List.of(patchW, patchB, noClass));
-            FloatArray pos;
-            if (!c.absPos()) {
-                pos = new FloatArray(tokens * e);
-                weights.add(pos);
-            } else {
-                FloatArray stored = t.load("pos_embed", 1, c.gridH(), c.gridW(), e);
-                weights.add(stored);
-                pos = stored;
-                if (gridH != c.gridH() || gridW != c.gridW()) {
-                    // timm resample_abs_pos_embed_nhwc: bicubic with antialias, in float32.
-                    pos = new FloatArray(tokens * e);
-                    g.resampleBicubicAntialias("pos_embed.resample", stored, pos, c.gridH(), c.gridW(), gridH, gridW, e, 0, 0);
-                }
-            }
-            g.patchEmbed("patch_embed", image, patchW, patchB, noClass, pos, x, batch, c.inChans(), height, width, c.patch(), e,
-                    gridH, gridW, 0);
+            PatchEmbed patch = new PatchEmbed(t.load("patch_embed.proj.weight", e, c.inChans(), c.patch(), c.patch()),
+                    t.load("patch_embed.proj.bias", e), c.inChans(), e, c.patch());
+            // timm resample_abs_pos_embed_nhwc: bicubic with antialias, in float32.
+            FloatArray pos = PositionEmbedding.forGrid(g, c.absPos() ? t.load("pos_embed", 1, c.gridH(), c.gridW(), e) : null, 0, c.gridH(),
+                    c.gridW(), gridH, gridW, e, ResampleOps.Filter.BICUBIC_ANTIALIAS);
+            g.section("patch_embed").patchEmbed("patch_embed", image(), patch, new FloatArray(e), pos, x.tokens());
 
-            WindowedBlocks.add(g, t, "", new WindowedBlocks.Shape(e, c.numHeads(), c.mlpHidden(), c.depth(), c.window(),
-                    c.globalBlocks(), c.qkvBias(), c.relPos(), c.eps(), Set.of()), x, batch, gridH, gridW, weights);
+            WindowedBlocks.add(g, t, "", new WindowedBlocks.Shape(e, c.numHeads(), c.mlpHidden(), c.depth(), c.window(), c.globalBlocks(),
+                    c.qkvBias(), c.relPos(), c.eps(), Set.of()), x);
 
-            FloatArray conv1 = t.load("neck.0.weight", n, e, 1, 1);
-            FloatArray norm1W = t.load("neck.1.weight", n);
-            FloatArray norm1B = t.load("neck.1.bias", n);
-            FloatArray conv2 = t.load("neck.2.weight", n, n, 3, 3);
-            FloatArray norm2W = t.load("neck.3.weight", n);
-            FloatArray norm2B = t.load("neck.3.bias", n);
             FloatArray noBias = new FloatArray(n);
-            weights.addAll(List.of(conv1, norm1W, norm1B, conv2, norm2W, norm2B, noBias));
-            g.conv2d("neck.0", x, conv1, noBias, neck1, batch, gridH, gridW, e, n, 1, 1, 0, 1, gridH, gridW)
-                    .layerNorm("neck.1", neck1, norm1W, norm1B, neck1, rows, n, c.neckEps())
-                    .conv2d("neck.2", neck1, conv2, noBias, neck, batch, gridH, gridW, n, n, 3, 1, 1, 1, gridH, gridW)
-                    .layerNorm("neck.3", neck, norm2W, norm2B, neck, rows, n, c.neckEps())
-                    .meanTokens("pool", neck, pooled, batch, tokens, 0, n);
-
-            g.weights(weights.toArray()).inputs(image).outputs(x, neck, pooled);
-            tasks = g.tasks();
-            runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
-        }
-
-        /** Runs the encoder on NCHW pixels. */
-        @Override
-        public void run(float[] pixels) {
-            if (pixels.length != image.getSize()) {
-                throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + image.getSize());
-            }
-            if (runner == null) {
-                throw new IllegalStateException("this plan was built for inspection only (no execution options)");
-            }
-            image.getSegment().copyFrom(java.lang.foreign.MemorySegment.ofArray(pixels));
-            runner.run();
+            Conv2d conv1 = Conv2d.same(t.load("neck.0.weight", n, e, 1, 1), noBias, e, n, 1);
+            LayerNorm norm1 = BlockWeights.norm(t, "neck.1", n, c.neckEps());
+            Conv2d conv2 = Conv2d.same(t.load("neck.2.weight", n, n, 3, 3), noBias, n, n, 3);
+            LayerNorm norm2 = BlockWeights.norm(t, "neck.3", n, c.neckEps());
+            g.section("neck")
+                    .conv2d("neck.0", x, conv1, neck1)
+                    .layerNorm("neck.1", neck1.tokens(), norm1, neck1.tokens())
+                    .conv2d("neck.2", neck1, conv2, neck)
+                    .layerNorm("neck.3", neck.tokens(), norm2, neck.tokens())
+                    .meanTokens("pool", neck.tokens(), 0, pooled);
+            g.output(x.data(), neck.data(), pooled.data());
+            compile();
         }
 
         /** Tokens before the neck, NHWC {@code [B, gridH, gridW, embed]}. */
         public float[] tokens() {
-            return x.toHeapArray();
+            return x.data().toHeapArray();
         }
 
         /** The neck's output, NCHW {@code [B, neckChans, gridH, gridW]} as PyTorch lays it out. */
         public float[] neck() {
-            return WindowedBlocks.toNchw(neck.toHeapArray(), batch, gridH, gridW, c.neckChans());
+            return neck.toNchw();
         }
 
         /** Mean of the neck over positions, {@code [B, neckChans]}. */
         public float[] pooled() {
-            return pooled.toHeapArray();
+            return pooled.data().toHeapArray();
         }
 
         /** {@code tokens} (the blocks' output) and {@code neck}, NCHW. */
         @Override
         public Map<String, float[]> outputs() {
             Map<String, float[]> out = new LinkedHashMap<>();
-            out.put("tokens", WindowedBlocks.toNchw(tokens(), batch, gridH, gridW, c.embedDim()));
+            out.put("tokens", x.toNchw());
             out.put("neck", neck());
             return out;
         }
@@ -158,26 +119,9 @@ public final class SamVitModel {
         @Override
         public Map<String, int[]> shapes() {
             Map<String, int[]> out = new LinkedHashMap<>();
-            out.put("tokens", new int[] {c.embedDim(), gridH, gridW});
-            out.put("neck", new int[] {c.neckChans(), gridH, gridW});
+            out.put("tokens", new int[] {c.embedDim(), x.height(), x.width()});
+            out.put("neck", new int[] {c.neckChans(), x.height(), x.width()});
             return out;
-        }
-
-        @Override
-        public org.vitornado.runtime.PlanRunner runner() {
-            return runner;
-        }
-
-        @Override
-        public List<PlannedTask> tasks() {
-            return tasks;
-        }
-
-        @Override
-        public void close() {
-            if (runner != null) {
-                runner.close();
-            }
         }
     }
 }

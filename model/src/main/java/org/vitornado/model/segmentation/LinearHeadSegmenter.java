@@ -1,25 +1,21 @@
 package org.vitornado.model.segmentation;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import org.vitornado.model.io.Json;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.io.Tensors;
-import org.vitornado.model.sam.WindowedBlocks;
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitConfigReader;
 import org.vitornado.model.vit.VitEncoder;
 import org.vitornado.model.vit.VitWeights;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.GraphBuilder;
+import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.Tokens;
 
 import com.google.gson.JsonObject;
-
-import uk.ac.manchester.tornado.api.GridScheduler;
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The simplest segmenter: a ViT whose classification head (timm {@code head}, HF {@code classifier}, [classes, embed])
@@ -87,43 +83,33 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
         return new Plan(VitWeights.load(vit, tensors), batch, height, width, options);
     }
 
-    private final class Plan extends CompiledSegmenter {
+    /** ViT encoder -> drop prefix tokens -> head per patch -> bilinear to the input size. */
+    private final class Plan extends ModelPlan implements SegmentationPlan {
 
-        private final FloatArray logits;
+        private final FeatureMap logits;
 
         Plan(VitWeights w, int batch, int height, int width, ExecutionOptions options) {
-            super(batch, height, width, batch * vit.inChans() * height * width);
+            super("linear_head", options, batch, vit.inChans(), height, width);
             if (height % vit.patch() != 0 || width % vit.patch() != 0) {
                 throw new IllegalArgumentException("input " + height + "x" + width + " must be a multiple of the patch size " + vit.patch());
             }
             int gh = height / vit.patch();
             int gw = width / vit.patch();
-            int e = vit.embedDim();
-            int n = classes();
-            int prefix = vit.prefixTokens();
-            GridScheduler grids = new GridScheduler();
-            GraphBuilder g = GraphBuilder.forPlan("linear_head", grids, options);
-            List<Object> weights = new ArrayList<>();
-            FloatArray x = VitEncoder.add(g, vit, w, image, batch, height, width, weights);
-            FloatArray patches = new FloatArray(batch * gh * gw * e);
-            FloatArray scores = new FloatArray(batch * gh * gw * n);
-            logits = new FloatArray(batch * height * width * n);
-            weights.addAll(List.of(w.headW, w.headB));
-            g.copyRows("patch_tokens", x, patches, batch, gh * gw, e, prefix + gh * gw, prefix, gh * gw, 0)
-                    .linear("head", patches, w.headW, w.headB, scores, batch * gh * gw, e, n)
-                    .bilinear("upsample", scores, logits, batch, gh, gw, height, width, height, width, n, false, n, 0);
-            g.weights(weights.toArray()).inputs(image).outputs(logits);
-            finish(g, grids, options);
-        }
-
-        @Override
-        protected int pixelCount() {
-            return batch * vit.inChans() * height * width;
+            Tokens x = VitEncoder.add(g, vit, w, image());
+            FeatureMap patches = FeatureMap.allocate(batch, gh, gw, vit.embedDim());
+            FeatureMap scores = FeatureMap.allocate(batch, gh, gw, classes());
+            logits = FeatureMap.allocate(batch, height, width, classes());
+            g.section("head")
+                    .copyRows("patch_tokens", x, vit.prefixTokens(), patches.tokens(), 0, gh * gw)
+                    .linear("head", patches.tokens(), w.head(), scores.tokens())
+                    .resize("upsample", scores, logits, false);
+            g.output(logits.data());
+            compile();
         }
 
         @Override
         public float[] logits() {
-            return WindowedBlocks.toNchw(logits.toHeapArray(), batch, height, width, classes());
+            return logits.toNchw();
         }
 
         @Override

@@ -1,14 +1,17 @@
 package org.vitornado.model.segmentation;
 
-import java.util.List;
-
 import org.vitornado.model.io.Tensors;
-import org.vitornado.runtime.GraphBuilder;
+import org.vitornado.model.layers.BlockWeights;
+import org.vitornado.runtime.PlanBuilder;
+import org.vitornado.runtime.nn.LayerNorm;
+import org.vitornado.runtime.nn.Linear;
+import org.vitornado.runtime.tensor.HeadSlice;
+import org.vitornado.runtime.tensor.Tokens;
 
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * DEPICT's mask transformer as graph tasks, on patch tokens already on the device:
+ * DEPICT's mask transformer as plan tasks, on patch tokens already on the device:
  * <pre>
  *   sa: x = [patches; cls_emb] -> layers: x += step W^T attn(xn W^T)          (xn = LayerNorm(x); q = k = v = xn W^T)
  *       -> decoder_norm -> split
@@ -18,8 +21,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *   masks = LayerNorm_over_classes(cos(patch, class))
  * </pre>
  * Each layer has one projection {@code W [heads * headDim, d]} for q, k and v, no bias, and a scalar step size; the
- * output projection by {@code W} (transposed) is done by the linear kernel with {@code step * W^T}, prepared once on
- * the host.
+ * output projection by {@code W} (transposed) is the linear kernel with {@code step * W^T}, prepared once on the host.
  */
 public final class MaskTransformer {
 
@@ -27,108 +29,85 @@ public final class MaskTransformer {
     }
 
     /**
-     * Adds the decoder. Patch t of image b is row {@code b * imageRows + start + t} of {@code tokens}; returns the
-     * masks as {@code [batch * gridH * gridW, classes]} rows (channels-last), after mask_norm.
+     * Adds the decoder on the patch tokens at rows {@code [start, start + gridH * gridW)} of each image of
+     * {@code tokens}; returns the masks, {@code [batch, gridH * gridW, classes]} (channels-last), after mask_norm.
      */
-    public static FloatArray add(GraphBuilder g, Tensors t, MaskTransformerConfig c, FloatArray tokens, int imageRows, int start, int batch,
-            int gridH, int gridW, List<Object> weights) {
+    public static Tokens add(PlanBuilder g, Tensors t, MaskTransformerConfig c, Tokens tokens, int start, int gridH, int gridW) {
         int n = c.classes();
         int d = c.dim();
+        int batch = tokens.batch();
         int patches = gridH * gridW;
-        FloatArray clsEmb = t.load("cls_emb", 1, n, d);
-        weights.add(clsEmb);
-        FloatArray masks = new FloatArray(batch * patches * n);
-        FloatArray patchFeatures;
-        FloatArray classFeatures;
-        int patchRows;
-        int classRows;
-        int classStart;
+        // Placeholder tensors (a plan built for inspection) stand in with zeros.
+        Tokens clsEmb = t.placeholder() ? Tokens.allocate(1, n, d) : new Tokens(t.load("cls_emb", 1, n, d), 1, n, d);
+        Tokens masks = Tokens.allocate(batch, patches, n);
+        g.section("decoder");
         if (c.mode() == MaskTransformerConfig.Mode.SA) {
-            int rows = patches + n;
-            FloatArray x = new FloatArray(batch * rows * d);
-            g.copyRows("decoder.patches", tokens, x, batch, patches, d, imageRows, start, rows, 0)
-                    .copyRows("decoder.cls_emb", clsEmb, x, batch, n, d, 0, 0, rows, patches);
-            selfAttentionStack(g, t, "net.", c, x, batch, rows, weights);
-            norm(g, t, "decoder_norm", x, batch * rows, d, weights);
-            patchFeatures = x;
-            classFeatures = x;
-            patchRows = rows;
-            classRows = rows;
-            classStart = patches;
+            Tokens x = Tokens.allocate(batch, patches + n, d);
+            g.copyRows("decoder.patches", tokens, start, x, 0, patches)
+                    .copyRows("decoder.cls_emb", clsEmb, 0, x, patches, n);
+            selfAttentionStack(g, t, "net.", c, x);
+            g.layerNorm("decoder_norm", x, norm(t, "decoder_norm", d), x)
+                    .classMasks("masks", x, 0, x, patches, masks);
         } else {
-            FloatArray x = new FloatArray(batch * patches * d);
-            g.copyRows("decoder.patches", tokens, x, batch, patches, d, imageRows, start, patches, 0);
-            selfAttentionStack(g, t, "snet.", c, x, batch, patches, weights);
-            norm(g, t, "snorm", x, batch * patches, d, weights);
-            FloatArray query = new FloatArray(batch * n * d);
-            g.copyRows("decoder.cls_emb", clsEmb, query, batch, n, d, 0, 0, n, 0);
-            crossAttentionStack(g, t, c, x, query, batch, patches, weights);
-            norm(g, t, "cnorm", query, batch * n, d, weights);
-            patchFeatures = x;
-            classFeatures = query;
-            patchRows = patches;
-            classRows = n;
-            classStart = 0;
+            Tokens x = Tokens.allocate(batch, patches, d);
+            g.copyRows("decoder.patches", tokens, start, x, 0, patches);
+            selfAttentionStack(g, t, "snet.", c, x);
+            g.layerNorm("snorm", x, norm(t, "snorm", d), x);
+            Tokens query = Tokens.allocate(batch, n, d);
+            g.copyRows("decoder.cls_emb", clsEmb, 0, query, 0, n);
+            crossAttentionStack(g, t, c, x, query);
+            g.layerNorm("cnorm", query, norm(t, "cnorm", d), query)
+                    .classMasks("masks", x, 0, query, 0, masks);
         }
-        g.classMasks("masks", patchFeatures, classFeatures, masks, batch, patches, n, d, patchRows, 0, classRows, classStart);
-        norm(g, t, "mask_norm", masks, batch * patches, n, weights);
+        g.layerNorm("mask_norm", masks, norm(t, "mask_norm", n), masks);
         return masks;
     }
 
-    /** {@code x += step W^T attn(LN(x) W^T)} per layer, over {@code rows} tokens per image. */
-    private static void selfAttentionStack(GraphBuilder g, Tensors t, String p, MaskTransformerConfig c, FloatArray x, int batch, int rows,
-            List<Object> weights) {
+    /** {@code x += step W^T attn(LN(x) W^T)} per layer. */
+    private static void selfAttentionStack(PlanBuilder g, Tensors t, String p, MaskTransformerConfig c, Tokens x) {
         int d = c.dim();
         int inner = c.heads() * MaskTransformerConfig.SELF_HEAD_DIM;
-        FloatArray h = new FloatArray(batch * rows * d);
-        FloatArray w = new FloatArray(batch * rows * inner);
-        FloatArray attended = new FloatArray(batch * rows * inner);
+        Tokens h = Tokens.allocate(x.batch(), x.tokens(), d);
+        Tokens w = Tokens.allocate(x.batch(), x.tokens(), inner);
+        Tokens attended = Tokens.allocate(x.batch(), x.tokens(), inner);
         FloatArray noBiasInner = new FloatArray(inner);
         FloatArray noBias = new FloatArray(d);
-        weights.addAll(List.of(noBiasInner, noBias));
-        float scale = (float) (1.0 / Math.sqrt(MaskTransformerConfig.SELF_HEAD_DIM));
         for (int l = 0; l < c.layers(); l++) {
             String layer = p + "layers." + l + ".";
-            Layer k = Layer.load(t, layer, inner, d, weights);
-            g.layerNorm(layer + "norm", x, k.normW, k.normB, h, batch * rows, d, MaskTransformerConfig.EPS)
-                    .linear(layer + "fn.proj", h, k.proj, noBiasInner, w, batch * rows, d, inner)
-                    .attentionSeparate(layer + "fn.attn", w, w, attended, batch, rows, rows, c.heads(), MaskTransformerConfig.SELF_HEAD_DIM,
-                            inner, 0, inner, 0, 0, scale)
-                    .linearResidual(layer + "fn.out", attended, k.stepProjT, noBias, x, batch * rows, inner, d);
+            Layer k = Layer.load(t, layer, inner, d, noBiasInner, noBias);
+            g.section(layer.substring(0, layer.length() - 1))
+                    .layerNorm(layer + "norm", x, k.norm(), h)
+                    .linear(layer + "fn.proj", h, k.proj(), w)
+                    .attention(layer + "fn.attn", new HeadSlice(w, 0), new HeadSlice(w, 0), new HeadSlice(w, 0), c.heads(), attended)
+                    .linearResidual(layer + "fn.out", attended, k.stepProjT(), x);
         }
     }
 
     /** {@code q += step W^T attn(q W^T over LN(x) W^T)} for cnet's three layers; x (the normalised patches) is not changed. */
-    private static void crossAttentionStack(GraphBuilder g, Tensors t, MaskTransformerConfig c, FloatArray x, FloatArray query, int batch,
-            int patches, List<Object> weights) {
+    private static void crossAttentionStack(PlanBuilder g, Tensors t, MaskTransformerConfig c, Tokens x, Tokens query) {
         int d = c.dim();
-        int n = c.classes();
         int inner = c.heads() * MaskTransformerConfig.CROSS_HEAD_DIM;
-        FloatArray h = new FloatArray(batch * patches * d);
-        FloatArray kv = new FloatArray(batch * patches * inner);
-        FloatArray q = new FloatArray(batch * n * inner);
-        FloatArray attended = new FloatArray(batch * n * inner);
+        Tokens h = Tokens.allocate(x.batch(), x.tokens(), d);
+        Tokens kv = Tokens.allocate(x.batch(), x.tokens(), inner);
+        Tokens q = Tokens.allocate(query.batch(), query.tokens(), inner);
+        Tokens attended = Tokens.allocate(query.batch(), query.tokens(), inner);
         FloatArray noBiasInner = new FloatArray(inner);
         FloatArray noBias = new FloatArray(d);
-        weights.addAll(List.of(noBiasInner, noBias));
-        float scale = (float) (1.0 / Math.sqrt(MaskTransformerConfig.CROSS_HEAD_DIM));
         for (int l = 0; l < MaskTransformerConfig.CROSS_LAYERS; l++) {
             String layer = "cnet.layers." + l + ".";
-            Layer k = Layer.load(t, layer, inner, d, weights);
-            g.layerNorm(layer + "norm", x, k.normW, k.normB, h, batch * patches, d, MaskTransformerConfig.EPS)
-                    .linear(layer + "fn.proj.kv", h, k.proj, noBiasInner, kv, batch * patches, d, inner)
-                    .linear(layer + "fn.proj.q", query, k.proj, noBiasInner, q, batch * n, d, inner)
-                    .attentionSeparate(layer + "fn.attn", q, kv, attended, batch, n, patches, c.heads(), MaskTransformerConfig.CROSS_HEAD_DIM,
-                            inner, 0, inner, 0, 0, scale)
-                    .linearResidual(layer + "fn.out", attended, k.stepProjT, noBias, query, batch * n, inner, d);
+            Layer k = Layer.load(t, layer, inner, d, noBiasInner, noBias);
+            g.section(layer.substring(0, layer.length() - 1))
+                    .layerNorm(layer + "norm", x, k.norm(), h)
+                    .linear(layer + "fn.proj.kv", h, k.proj(), kv)
+                    .linear(layer + "fn.proj.q", query, k.proj(), q)
+                    .attention(layer + "fn.attn", new HeadSlice(q, 0), new HeadSlice(kv, 0), new HeadSlice(kv, 0), c.heads(), attended)
+                    .linearResidual(layer + "fn.out", attended, k.stepProjT(), query);
         }
     }
 
-    /** One PreNorm(Attention) layer's parameters; {@code stepProjT = step_size * proj^T} ([d, inner]). */
-    private record Layer(FloatArray normW, FloatArray normB, FloatArray proj, FloatArray stepProjT) {
-        static Layer load(Tensors t, String p, int inner, int d, List<Object> weights) {
-            FloatArray normW = t.load(p + "norm.weight", d);
-            FloatArray normB = t.load(p + "norm.bias", d);
+    /** One PreNorm(Attention) layer: its norm, the projection {@code W} and {@code step * W^T} ({@code [d, inner]}). */
+    private record Layer(LayerNorm norm, Linear proj, Linear stepProjT) {
+        static Layer load(Tensors t, String p, int inner, int d, FloatArray noBiasInner, FloatArray noBias) {
             FloatArray proj = t.load(p + "fn.proj", inner, d);
             FloatArray step = t.load(p + "fn.step_size", 1);
             FloatArray stepProjT = new FloatArray(d * inner);
@@ -140,15 +119,11 @@ public final class MaskTransformer {
                     }
                 }
             }
-            weights.addAll(List.of(normW, normB, proj, stepProjT));
-            return new Layer(normW, normB, proj, stepProjT);
+            return new Layer(MaskTransformer.norm(t, p + "norm", d), new Linear(proj, noBiasInner, d, inner), new Linear(stepProjT, noBias, inner, d));
         }
     }
 
-    private static void norm(GraphBuilder g, Tensors t, String name, FloatArray x, int rows, int width, List<Object> weights) {
-        FloatArray w = t.load(name + ".weight", width);
-        FloatArray b = t.load(name + ".bias", width);
-        weights.addAll(List.of(w, b));
-        g.layerNorm(name, x, w, b, x, rows, width, MaskTransformerConfig.EPS);
+    private static LayerNorm norm(Tensors t, String name, int width) {
+        return BlockWeights.norm(t, name, width, MaskTransformerConfig.EPS);
     }
 }

@@ -188,8 +188,7 @@ public record SegformerConfig(Naming naming, int inChans, int[] embedDims, int[]
 
     @Override
     public SegmentationPlan plan(Tensors tensors, int batch, int height, int width, ExecutionOptions options) {
-        Tensors t = naming == Naming.HUGGING_FACE ? new SegformerHfTensors(tensors) : tensors;
-        return new SegformerPlan(this, t, batch, height, width, options);
+        return new SegformerPlan(this, SegformerCheckpoint.smpNames(tensors, naming == Naming.HUGGING_FACE), batch, height, width, options);
     }
 
     @Override

@@ -5,17 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.vitornado.kernels.ConvKernels;
 import org.vitornado.model.io.Tensors;
-import org.vitornado.model.sam.WindowedBlocks;
+import org.vitornado.model.layers.BlockWeights;
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.GraphBuilder;
+import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.nn.LayerNorm;
+import org.vitornado.runtime.nn.Linear;
+import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.HeadSlice;
+import org.vitornado.runtime.tensor.Tokens;
 
-import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * SegFormer's forward as one graph, channels-last throughout:
+ * SegFormer's forward, channels-last throughout:
  * <pre>
  *   per stage s = 1..4:
  *     x = LN(conv_kxk/stride(x_prev))                                   overlapping patch embedding
@@ -27,164 +31,118 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * </pre>
  * The image is transposed to NHWC as it is copied in; a 1x1 conv on NHWC rows is the linear kernel.
  */
-final class SegformerPlan extends CompiledSegmenter {
+final class SegformerPlan extends ModelPlan implements SegmentationPlan {
 
     private final SegformerConfig c;
-    private final List<Map2d> stages = new ArrayList<>();
-    private final Map2d decoder;
-    private final Map2d lowres;
-    private final Map2d logits;
-
-    /** A channels-last map on the device. */
-    private record Map2d(FloatArray data, int h, int w, int channels) {
-    }
+    private final Tensors t;
+    private final FeatureMap input;
+    private final List<FeatureMap> stages = new ArrayList<>();
+    private final FeatureMap decoder;
+    private final FeatureMap lowres;
+    private final FeatureMap logits;
 
     SegformerPlan(SegformerConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
-        super(batch, height, width, batch * height * width * c.inChans());
+        super("segformer", options, batch, c.inChans(), height, width);
         if (height % 4 != 0 || width % 4 != 0) {
             throw new IllegalArgumentException("SegFormer input " + height + "x" + width + " must be a multiple of 4");
         }
         this.c = c;
-        GridScheduler grids = new GridScheduler();
-        GraphBuilder g = GraphBuilder.forPlan("segformer", grids, options);
-        List<Object> weights = new ArrayList<>();
+        this.t = t;
+        input = new FeatureMap(g.input(new FloatArray(batch * height * width * c.inChans())), batch, height, width, c.inChans());
 
-        Map2d x = new Map2d(image, height, width, c.inChans());
+        FeatureMap x = input;
         for (int s = 0; s < c.stages(); s++) {
-            x = stage(g, t, s, x, weights);
+            x = stage(s, x);
             stages.add(x);
         }
 
+        g.section("decoder");
         int d = c.decoderChannels();
-        int th = height / 4;
-        int tw = width / 4;
         int n = stages.size();
-        FloatArray concat = new FloatArray(batch * th * tw * n * d);
+        FeatureMap concat = FeatureMap.allocate(batch, height / 4, width / 4, n * d);
         for (int k = 0; k < n; k++) {
-            Map2d stage = stages.get(n - 1 - k);
+            FeatureMap stage = stages.get(n - 1 - k);
             String p = "decoder.mlp_stage." + k + ".linear";
-            FloatArray w = t.load(p + ".weight", d, stage.channels());
-            FloatArray b = t.load(p + ".bias", d);
-            weights.addAll(List.of(w, b));
-            FloatArray projected = new FloatArray(batch * stage.h() * stage.w() * d);
-            g.linear(p, stage.data(), w, b, projected, batch * stage.h() * stage.w(), stage.channels(), d)
-                    .bilinear(p + ".resize", projected, concat, batch, stage.h(), stage.w(), th, tw, th, tw, d, false, n * d, k * d);
+            Linear mlp = new Linear(t.load(p + ".weight", d, stage.channels()), t.load(p + ".bias", d), stage.channels(), d);
+            FeatureMap projected = FeatureMap.allocate(batch, stage.height(), stage.width(), d);
+            g.linear(p, stage.tokens(), mlp, projected.tokens())
+                    .bilinear(p + ".resize", projected, concat.height(), concat.width(), concat, k * d, false);
         }
-        FloatArray[] fused = foldBatchNorm(t, "decoder.fuse_stage", d, n * d);
-        weights.addAll(List.of(fused));
-        FloatArray fuse = new FloatArray(batch * th * tw * d);
-        g.linear("decoder.fuse_stage", concat, fused[0], fused[1], fuse, batch * th * tw, n * d, d)
-                .relu("decoder.fuse_stage.relu", fuse, batch * th * tw * d);
-        decoder = new Map2d(fuse, th, tw, d);
+        decoder = FeatureMap.allocate(batch, concat.height(), concat.width(), d);
+        g.linear("decoder.fuse_stage", concat.tokens(), foldBatchNorm("decoder.fuse_stage", d, n * d), decoder.tokens())
+                .relu("decoder.fuse_stage.relu", decoder.data());
 
         int classes = c.classes();
-        FloatArray headW = t.load("segmentation_head.0.weight", classes, d, 1, 1);
-        FloatArray headB = t.load("segmentation_head.0.bias", classes);
-        weights.addAll(List.of(headW, headB));
-        FloatArray low = new FloatArray(batch * th * tw * classes);
-        g.linear("segmentation_head", fuse, headW, headB, low, batch * th * tw, d, classes);
-        lowres = new Map2d(low, th, tw, classes);
-        FloatArray up = new FloatArray(batch * height * width * classes);
-        boolean smp = c.naming() == SegformerConfig.Naming.SMP;
-        g.bilinear("upsample", low, up, batch, th, tw, height, width, height, width, classes, smp, classes, 0);
-        logits = new Map2d(up, height, width, classes);
+        Linear head = new Linear(t.load("segmentation_head.0.weight", classes, d, 1, 1), t.load("segmentation_head.0.bias", classes), d, classes);
+        lowres = FeatureMap.allocate(batch, decoder.height(), decoder.width(), classes);
+        logits = FeatureMap.allocate(batch, height, width, classes);
+        g.section("head")
+                .linear("segmentation_head", decoder.tokens(), head, lowres.tokens())
+                .resize("upsample", lowres, logits, c.naming() == SegformerConfig.Naming.SMP);
 
-        List<Object> outs = new ArrayList<>();
-        stages.forEach(m -> outs.add(m.data()));
-        outs.addAll(List.of(fuse, low, up));
-        g.weights(weights.toArray()).inputs(image).outputs(outs.toArray());
-        finish(g, grids, options);
-    }
-
-    @Override
-    protected int pixelCount() {
-        return batch * c.inChans() * height * width;
+        stages.forEach(m -> g.output(m.data()));
+        g.output(decoder.data(), lowres.data(), logits.data());
+        compile();
     }
 
     /** Overlapping patch embedding, the stage's blocks and its norm. */
-    private Map2d stage(GraphBuilder g, Tensors t, int s, Map2d in, List<Object> weights) {
+    private FeatureMap stage(int s, FeatureMap in) {
         int e = c.embedDims()[s];
         int k = c.patchSizes()[s];
-        int stride = c.strides()[s];
-        int oh = ConvKernels.outputSize(in.h(), k, stride, k / 2);
-        int ow = ConvKernels.outputSize(in.w(), k, stride, k / 2);
-        int rows = batch * oh * ow;
         String p = "encoder.patch_embed" + (s + 1);
-        FloatArray convW = t.load(p + ".proj.weight", e, in.channels(), k, k);
-        FloatArray convB = t.load(p + ".proj.bias", e);
-        FloatArray normW = t.load(p + ".norm.weight", e);
-        FloatArray normB = t.load(p + ".norm.bias", e);
-        weights.addAll(List.of(convW, convB, normW, normB));
-        FloatArray x = new FloatArray(rows * e);
-        g.conv2d(p + ".proj", in.data(), convW, convB, x, batch, in.h(), in.w(), in.channels(), e, k, stride, k / 2, 1, oh, ow)
-                .layerNorm(p + ".norm", x, normW, normB, x, rows, e, c.patchEps());
+        Conv2d proj = new Conv2d(t.load(p + ".proj.weight", e, in.channels(), k, k), t.load(p + ".proj.bias", e), in.channels(), e, k,
+                c.strides()[s], k / 2, 1);
+        FeatureMap x = FeatureMap.allocate(batch, proj.outputSize(in.height()), proj.outputSize(in.width()), e);
+        g.section(p)
+                .conv2d(p + ".proj", in, proj, x)
+                .layerNorm(p + ".norm", x.tokens(), BlockWeights.norm(t, p + ".norm", e, c.patchEps()), x.tokens());
 
         int sr = c.srRatios()[s];
-        int kh = sr > 1 ? ConvKernels.outputSize(oh, sr, sr, 0) : oh;
-        int kw = sr > 1 ? ConvKernels.outputSize(ow, sr, sr, 0) : ow;
-        int keyRows = batch * kh * kw;
         int hidden = e * c.mlpRatios()[s];
         int heads = c.heads()[s];
-        FloatArray h = new FloatArray(rows * e);
-        FloatArray q = new FloatArray(rows * e);
-        FloatArray reduced = sr > 1 ? new FloatArray(keyRows * e) : h;
-        FloatArray kv = new FloatArray(keyRows * 2 * e);
-        FloatArray attended = new FloatArray(rows * e);
-        FloatArray mlp = new FloatArray(rows * hidden);
-        FloatArray mixed = new FloatArray(rows * hidden);
-        float scale = (float) (1.0 / Math.sqrt(e / heads));
+        Tokens h = Tokens.allocate(batch, x.height() * x.width(), e);
+        Tokens q = Tokens.allocate(batch, h.tokens(), e);
+        FeatureMap reduced = sr > 1 ? FeatureMap.allocate(batch, (x.height() - sr) / sr + 1, (x.width() - sr) / sr + 1, e) : h.asMap(x.height(), x.width());
+        Tokens kv = Tokens.allocate(batch, reduced.height() * reduced.width(), 2 * e);
+        Tokens attended = Tokens.allocate(batch, h.tokens(), e);
+        FeatureMap mlp = FeatureMap.allocate(batch, x.height(), x.width(), hidden);
+        FeatureMap mixed = FeatureMap.allocate(batch, x.height(), x.width(), hidden);
         for (int j = 0; j < c.depths()[s]; j++) {
             String b = "encoder.block" + (s + 1) + "." + j + ".";
-            FloatArray n1W = t.load(b + "norm1.weight", e);
-            FloatArray n1B = t.load(b + "norm1.bias", e);
-            FloatArray qW = t.load(b + "attn.q.weight", e, e);
-            FloatArray qB = t.load(b + "attn.q.bias", e);
-            FloatArray kvW = t.load(b + "attn.kv.weight", 2L * e, e);
-            FloatArray kvB = t.load(b + "attn.kv.bias", 2L * e);
-            FloatArray projW = t.load(b + "attn.proj.weight", e, e);
-            FloatArray projB = t.load(b + "attn.proj.bias", e);
-            FloatArray n2W = t.load(b + "norm2.weight", e);
-            FloatArray n2B = t.load(b + "norm2.bias", e);
-            FloatArray fc1W = t.load(b + "mlp.fc1.weight", hidden, e);
-            FloatArray fc1B = t.load(b + "mlp.fc1.bias", hidden);
-            FloatArray dwW = t.load(b + "mlp.dwconv.dwconv.weight", hidden, 1, 3, 3);
-            FloatArray dwB = t.load(b + "mlp.dwconv.dwconv.bias", hidden);
-            FloatArray fc2W = t.load(b + "mlp.fc2.weight", e, hidden);
-            FloatArray fc2B = t.load(b + "mlp.fc2.bias", e);
-            weights.addAll(List.of(n1W, n1B, qW, qB, kvW, kvB, projW, projB, n2W, n2B, fc1W, fc1B, dwW, dwB, fc2W, fc2B));
-            g.layerNorm(b + "norm1", x, n1W, n1B, h, rows, e, c.blockEps())
-                    .linear(b + "attn.q", h, qW, qB, q, rows, e, e);
+            g.section(b.substring(0, b.length() - 1))
+                    .layerNorm(b + "norm1", x.tokens(), BlockWeights.norm(t, b + "norm1", e, c.blockEps()), h)
+                    .linear(b + "attn.q", h, linear(b + "attn.q", e, e), q);
             if (sr > 1) {
-                FloatArray srW = t.load(b + "attn.sr.weight", e, e, sr, sr);
-                FloatArray srB = t.load(b + "attn.sr.bias", e);
-                FloatArray srNW = t.load(b + "attn.norm.weight", e);
-                FloatArray srNB = t.load(b + "attn.norm.bias", e);
-                weights.addAll(List.of(srW, srB, srNW, srNB));
-                g.conv2d(b + "attn.sr", h, srW, srB, reduced, batch, oh, ow, e, e, sr, sr, 0, 1, kh, kw)
-                        .layerNorm(b + "attn.norm", reduced, srNW, srNB, reduced, keyRows, e, c.srEps());
+                Conv2d srConv = new Conv2d(t.load(b + "attn.sr.weight", e, e, sr, sr), t.load(b + "attn.sr.bias", e), e, e, sr, sr, 0, 1);
+                LayerNorm srNorm = BlockWeights.norm(t, b + "attn.norm", e, c.srEps());
+                g.conv2d(b + "attn.sr", h.asMap(x.height(), x.width()), srConv, reduced)
+                        .layerNorm(b + "attn.norm", reduced.tokens(), srNorm, reduced.tokens());
             }
-            g.linear(b + "attn.kv", reduced, kvW, kvB, kv, keyRows, e, 2 * e)
-                    .attentionSeparate(b + "attn", q, kv, attended, batch, oh * ow, kh * kw, heads, e / heads, e, 0, 2 * e, 0, e, scale)
-                    .linearResidual(b + "attn.proj", attended, projW, projB, x, rows, e, e)
-                    .layerNorm(b + "norm2", x, n2W, n2B, h, rows, e, c.blockEps())
-                    .linear(b + "mlp.fc1", h, fc1W, fc1B, mlp, rows, e, hidden)
-                    .conv2d(b + "mlp.dwconv", mlp, dwW, dwB, mixed, batch, oh, ow, hidden, hidden, 3, 1, 1, hidden, oh, ow)
-                    .gelu(b + "mlp.act", mixed, rows * hidden)
-                    .linearResidual(b + "mlp.fc2", mixed, fc2W, fc2B, x, rows, hidden, e);
+            Conv2d dw = new Conv2d(t.load(b + "mlp.dwconv.dwconv.weight", hidden, 1, 3, 3), t.load(b + "mlp.dwconv.dwconv.bias", hidden), hidden,
+                    hidden, 3, 1, 1, hidden);
+            g.linear(b + "attn.kv", reduced.tokens(), linear(b + "attn.kv", e, 2 * e), kv)
+                    .attention(b + "attn", new HeadSlice(q, 0), new HeadSlice(kv, 0), new HeadSlice(kv, e), heads, attended)
+                    .linearResidual(b + "attn.proj", attended, linear(b + "attn.proj", e, e), x.tokens())
+                    .layerNorm(b + "norm2", x.tokens(), BlockWeights.norm(t, b + "norm2", e, c.blockEps()), h)
+                    .linear(b + "mlp.fc1", h, linear(b + "mlp.fc1", e, hidden), mlp.tokens())
+                    .conv2d(b + "mlp.dwconv", mlp, dw, mixed)
+                    .gelu(b + "mlp.act", mixed.data())
+                    .linearResidual(b + "mlp.fc2", mixed.tokens(), linear(b + "mlp.fc2", hidden, e), x.tokens());
         }
         String norm = "encoder.norm" + (s + 1);
-        FloatArray nW = t.load(norm + ".weight", e);
-        FloatArray nB = t.load(norm + ".bias", e);
-        weights.addAll(List.of(nW, nB));
-        g.layerNorm(norm, x, nW, nB, x, rows, e, c.stageEps());
-        return new Map2d(x, oh, ow, e);
+        g.layerNorm(norm, x.tokens(), BlockWeights.norm(t, norm, e, c.stageEps()), x.tokens());
+        return x;
+    }
+
+    private Linear linear(String name, int in, int out) {
+        return new Linear(t.load(name + ".weight", out, in), t.load(name + ".bias", out), in, out);
     }
 
     /**
      * The fuse conv (1x1, no bias) with its eval-mode BatchNorm folded in on the host:
      * {@code w' = w g / sqrt(var + eps)}, {@code b' = beta - mean g / sqrt(var + eps)}.
      */
-    private static FloatArray[] foldBatchNorm(Tensors t, String p, int out, int in) {
+    private Linear foldBatchNorm(String p, int out, int in) {
         FloatArray w = t.load(p + ".0.weight", out, in, 1, 1);
         FloatArray gamma = t.load(p + ".1.weight", out);
         FloatArray beta = t.load(p + ".1.bias", out);
@@ -201,41 +159,29 @@ final class SegformerPlan extends CompiledSegmenter {
                 fb.set(o, (float) (beta.get(o) - mean.get(o) * k));
             }
         }
-        return new FloatArray[] {fw, fb};
+        return new Linear(fw, fb, in, out);
     }
 
     /** NCHW pixels to the channels-last map the first conv reads. */
     @Override
     protected void upload(float[] pixels) {
-        int ch = c.inChans();
-        int hw = height * width;
-        for (int b = 0; b < batch; b++) {
-            for (int k = 0; k < ch; k++) {
-                for (int i = 0; i < hw; i++) {
-                    image.set((b * hw + i) * ch + k, pixels[(b * ch + k) * hw + i]);
-                }
-            }
-        }
+        input.fromNchw(pixels);
     }
 
     @Override
     public float[] logits() {
-        return nchw(logits);
-    }
-
-    private float[] nchw(Map2d m) {
-        return WindowedBlocks.toNchw(m.data().toHeapArray(), batch, m.h(), m.w(), m.channels());
+        return logits.toNchw();
     }
 
     @Override
     public Map<String, float[]> outputs() {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (int s = 0; s < stages.size(); s++) {
-            out.put("stage" + (s + 1), nchw(stages.get(s)));
+            out.put("stage" + (s + 1), stages.get(s).toNchw());
         }
-        out.put("decoder", nchw(decoder));
-        out.put("logits_lowres", nchw(lowres));
-        out.put("logits", nchw(logits));
+        out.put("decoder", decoder.toNchw());
+        out.put("logits_lowres", lowres.toNchw());
+        out.put("logits", logits.toNchw());
         return out;
     }
 }

@@ -25,6 +25,9 @@ public interface SegmentationPlan extends AutoCloseable {
 
     List<PlannedTask> tasks();
 
+    /** The task graphs the tasks are split into. */
+    List<org.vitornado.runtime.plan.PlannedGraph> graphs();
+
     /** The runner, for its profile after a run; {@code null} for a plan built for inspection only. */
     org.vitornado.runtime.PlanRunner runner();
 

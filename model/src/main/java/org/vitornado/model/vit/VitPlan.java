@@ -1,145 +1,93 @@
 package org.vitornado.model.vit;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
-
-import uk.ac.manchester.tornado.api.GridScheduler;
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import org.vitornado.runtime.tensor.Tokens;
 
 /**
- * A ViT forward pass as one TornadoVM task graph, built for one (batch, height, width):
+ * A ViT forward pass for one (batch, height, width), as timm's {@code VisionTransformer.forward}:
  * <pre>
  *   [resample pos-embed] -> patch_embed(+cls, +pos) -> [norm_pre]
  *   -> blocks x depth: norm1 -> qkv -> attention -> proj(+residual) -> norm2 -> fc1+GELU -> fc2(+residual)
  *   -> [norm] -> pool (class token | mean) -> [fc_norm] -> head -> [softmax]
  * </pre>
- * Weights are copied to the device on the first execution only; the image goes in and the requested outputs come
- * back on every execution; every activation in between stays on the device. Like timm's
- * {@code VisionTransformer.forward}, but each step is a kernel task.
+ * Each step is a kernel task; the plan splits them into task graphs between blocks.
  */
-public final class VitPlan implements AutoCloseable {
+public final class VitPlan extends ModelPlan {
 
     private final VitConfig config;
-    private final int batch;
-    private final int height;
-    private final int width;
     private final int gridH;
     private final int gridW;
     private final int tokens;
-    private final FloatArray image;
-    private final Map<VitOutput, FloatArray> outputs = new EnumMap<>(VitOutput.class);
-    private final List<PlannedTask> tasks;
-    private final PlanRunner runner;
+    private final Map<VitOutput, Tokens> outputs = new EnumMap<>(VitOutput.class);
 
-    /** Builds the plan; {@code options == null} builds the graph for inspection only (nothing can run). */
+    /** Builds the plan; {@code options == null} builds it for inspection only (nothing can run). */
     VitPlan(VitConfig c, VitWeights w, int batch, int height, int width, Set<VitOutput> wanted, ExecutionOptions options) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        }
+        super("vit", options, batch, c.inChans(), height, width);
         if (height < c.patch() || width < c.patch()) {
             throw new IllegalArgumentException("input " + height + "x" + width + " is smaller than the patch size " + c.patch());
         }
         this.config = c;
-        this.batch = batch;
-        this.height = height;
-        this.width = width;
         this.gridH = height / c.patch();
         this.gridW = width / c.patch();
-        int prefix = c.prefixTokens();
-        this.tokens = prefix + gridH * gridW;
+        this.tokens = c.prefixTokens() + gridH * gridW;
         int e = c.embedDim();
-        int rows = batch * tokens;
 
-        image = new FloatArray(batch * c.inChans() * height * width);
-        GridScheduler grids = new GridScheduler();
-        GraphBuilder g = GraphBuilder.forPlan("vit", grids, options);
-        List<Object> weights = new ArrayList<>();
-        FloatArray x = VitEncoder.add(g, c, w, image, batch, height, width, weights);
+        Tokens x = VitEncoder.add(g, c, w, image());
         outputs.put(VitOutput.FEATURES, x);
 
-        // Head: pool to one row per image (or keep every token without pooling).
-        int headRows = c.pool() == VitConfig.Pool.NONE ? rows : batch;
-        FloatArray pooled = x;
+        // Head: pool to one row per image, or keep every token (global_pool='').
+        g.section("head");
+        Tokens pooled = x;
         if (c.pool() != VitConfig.Pool.NONE) {
-            pooled = new FloatArray(batch * e);
+            pooled = Tokens.allocate(batch, 1, e);
             if (c.pool() == VitConfig.Pool.TOKEN) {
-                g.classToken("pool", x, pooled, batch, tokens, e);
+                g.classToken("pool", x, pooled);
             } else {
-                g.meanTokens("pool", x, pooled, batch, tokens, prefix, e);
+                g.meanTokens("pool", x, c.prefixTokens(), pooled);
             }
         }
         if (c.fcNorm()) {
-            FloatArray normed = new FloatArray(headRows * e);
-            weights.addAll(List.of(w.fcNormW, w.fcNormB));
-            g.layerNorm("fc_norm", pooled, w.fcNormW, w.fcNormB, normed, headRows, e, c.eps());
+            Tokens normed = Tokens.allocate(pooled.batch(), pooled.tokens(), e);
+            g.layerNorm("fc_norm", pooled, w.fcNorm(), normed);
             pooled = normed;
         }
         outputs.put(VitOutput.PRE_LOGITS, pooled);
         if (c.numClasses() > 0) {
-            FloatArray logits = new FloatArray(headRows * c.numClasses());
-            weights.addAll(List.of(w.headW, w.headB));
-            g.linear("head", pooled, w.headW, w.headB, logits, headRows, e, c.numClasses());
+            Tokens logits = Tokens.allocate(pooled.batch(), pooled.tokens(), c.numClasses());
+            g.linear("head", pooled, w.head(), logits);
             outputs.put(VitOutput.LOGITS, logits);
             if (wanted.contains(VitOutput.PROBABILITIES)) {
-                FloatArray probs = new FloatArray(headRows * c.numClasses());
-                g.softmax("softmax", logits, probs, headRows, c.numClasses());
+                Tokens probs = Tokens.allocate(logits.batch(), logits.tokens(), c.numClasses());
+                g.softmax("softmax", logits, probs);
                 outputs.put(VitOutput.PROBABILITIES, probs);
             }
         }
         outputs.keySet().retainAll(wanted);
-
-        g.weights(weights.toArray()).inputs(image).outputs(outputs.values().toArray());
-        this.tasks = g.tasks();
-        this.runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
-    }
-
-    /**
-     * Runs the model on {@code pixels}, NCHW float32 {@code [batch, inChans, height, width]} already normalised.
-     */
-    public void run(float[] pixels) {
-        if (runner == null) {
-            throw new IllegalStateException("this plan was built for inspection only");
-        }
-        if (pixels.length != image.getSize()) {
-            throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + batch + "x"
-                    + config.inChans() + "x" + height + "x" + width + " = " + image.getSize());
-        }
-        image.getSegment().copyFrom(java.lang.foreign.MemorySegment.ofArray(pixels));
-        runner.run();
+        outputs.values().forEach(o -> g.output(o.data()));
+        compile();
     }
 
     /** The host copy of an output after {@link #run}. */
     public float[] output(VitOutput which) {
-        FloatArray a = outputs.get(which);
+        Tokens a = outputs.get(which);
         if (a == null) {
             throw new IllegalArgumentException("output " + which.fixtureName() + " was not requested or the model has none");
         }
-        return a.toHeapArray();
+        return a.data().toHeapArray();
     }
 
     public Set<VitOutput> outputs() {
         return outputs.isEmpty() ? EnumSet.noneOf(VitOutput.class) : EnumSet.copyOf(outputs.keySet());
     }
 
-    public List<PlannedTask> tasks() {
-        return tasks;
-    }
-
-    public PlanRunner runner() {
-        return runner;
-    }
-
-    public int batch() {
-        return batch;
+    public VitConfig config() {
+        return config;
     }
 
     public int tokens() {
@@ -152,12 +100,5 @@ public final class VitPlan implements AutoCloseable {
 
     public int gridW() {
         return gridW;
-    }
-
-    @Override
-    public void close() {
-        if (runner != null) {
-            runner.close();
-        }
     }
 }

@@ -6,200 +6,134 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.vitornado.kernels.ConvKernels;
 import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Tensors;
-import org.vitornado.model.sam.WindowedBlocks;
+import org.vitornado.model.layers.BlockWeights;
+import org.vitornado.model.layers.PositionEmbedding;
+import org.vitornado.model.layers.WindowedBlocks;
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
+import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.nn.PatchEmbed;
+import org.vitornado.runtime.ops.ResampleOps;
+import org.vitornado.runtime.tensor.FeatureMap;
 
-import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * detectron2's ViTDet as one task graph: the plain ViT backbone (absolute position embedding resized with plain
- * bicubic from the pretraining grid, window and global blocks with decomposed rel-pos) producing {@code last_feat},
- * then the simple feature pyramid (p2..p5 from deconvolutions, identity and max-pool, each followed by a 1x1 and a
- * 3x3 conv with channel LayerNorm) and p6 = max-pool(kernel 1, stride 2) of p5. Everything stays NHWC on the device;
- * outputs are handed back NCHW, as detectron2 returns them.
+ * detectron2's ViTDet: the plain ViT backbone (absolute position embedding resized with plain bicubic from the
+ * pretraining grid, window and global blocks with decomposed rel-pos) producing {@code last_feat}, then the simple
+ * feature pyramid (p2..p5 from deconvolutions, identity and max-pool, each followed by a 1x1 and a 3x3 conv with
+ * channel LayerNorm) and p6 = max-pool(kernel 1, stride 2) of p5. Everything stays NHWC on the device; outputs are
+ * handed back NCHW, as detectron2 returns them.
  */
 public final class VitDetModel {
 
     private final VitDetConfig c;
     private final Tensors t;
 
-    /** Tensors by detectron2's backbone names ({@code net.blocks.0...}), or a whole detector's ({@code backbone.net...}). */
+    /** Tensors by detectron2's backbone names, or a whole detector's (see {@link VitDetCheckpoint}). */
     public VitDetModel(VitDetConfig config, Tensors tensors) {
         this.c = config;
-        this.t = !tensors.placeholder() && tensors.contains(DETECTOR_PREFIX + "net.patch_embed.proj.weight")
-                ? tensors.withPrefix(DETECTOR_PREFIX) : tensors;
+        this.t = VitDetCheckpoint.backboneNames(tensors);
     }
-
-    /** Where a detectron2 detector (GeneralizedRCNN, ...) keeps its backbone. */
-    static final String DETECTOR_PREFIX = "backbone.";
 
     public Plan plan(int batch, int height, int width, ExecutionOptions options) {
         return new Plan(batch, height, width, options);
     }
 
-    /** One pyramid level (or the backbone output) on the device: NHWC data and its shape. */
-    private record Level(String name, FloatArray data, int height, int width, int channels) {
+    /** One pyramid level (or the backbone output) on the device, by name. */
+    private record Level(String name, FeatureMap map) {
     }
 
     /** A built ViTDet: run it, then read {@link #outputs()}. */
-    public final class Plan implements FeatureMaps {
+    public final class Plan extends ModelPlan implements FeatureMaps {
 
-        private final int batch;
-        private final FloatArray image;
         private final List<Level> levels = new ArrayList<>();
-        private final GraphBuilder g;
-        private final List<Object> weights = new ArrayList<>();
-        private final PlanRunner runner;
-        private final List<PlannedTask> tasks;
 
         Plan(int batch, int height, int width, ExecutionOptions options) {
-            this.batch = batch;
+            super("vitdet", options, batch, c.inChans(), height, width);
             int gh = height / c.patch();
             int gw = width / c.patch();
             int e = c.embedDim();
-            image = new FloatArray(batch * c.inChans() * height * width);
-            FloatArray x = new FloatArray(batch * gh * gw * e);
-            GridScheduler grids = new GridScheduler();
-            g = GraphBuilder.forPlan("vitdet", grids, options);
+            FeatureMap x = FeatureMap.allocate(batch, gh, gw, e);
 
-            FloatArray patchW = t.load("net.patch_embed.proj.weight", e, c.inChans(), c.patch(), c.patch());
-            FloatArray patchB = t.load("net.patch_embed.proj.bias", e);
-            FloatArray noClass = new FloatArray(e);
-            weights.addAll(List.of(patchW, patchB, noClass));
-            g.patchEmbed("patch_embed", image, patchW, patchB, noClass, positionEmbedding(gh, gw), x, batch, c.inChans(), height, width,
-                    c.patch(), e, gh, gw, 0);
+            PatchEmbed patch = new PatchEmbed(t.load("net.patch_embed.proj.weight", e, c.inChans(), c.patch(), c.patch()),
+                    t.load("net.patch_embed.proj.bias", e), c.inChans(), e, c.patch());
+            int grid = c.pretrainImg() / c.patch();
+            // detectron2 get_abs_pos: the class row dropped, the grid resized with plain bicubic.
+            FloatArray pos = PositionEmbedding.forGrid(g, c.absPos() ? t.load("net.pos_embed", 1, (c.pretrainClsToken() ? 1 : 0) + grid * grid, e) : null,
+                    c.pretrainClsToken() ? 1 : 0, grid, grid, gh, gw, e, ResampleOps.Filter.BICUBIC);
+            g.section("patch_embed").patchEmbed("patch_embed", image(), patch, new FloatArray(e), pos, x.tokens());
             WindowedBlocks.add(g, t, "net.", new WindowedBlocks.Shape(e, c.numHeads(), c.mlpHidden(), c.depth(), c.window(),
-                    Set.copyOf(c.globalBlocks()), c.qkvBias(), c.relPos(), c.eps(), c.residualBlocks()), x, batch, gh, gw, weights);
-            Level last = new Level("last_feat", x, gh, gw, e);
+                    Set.copyOf(c.globalBlocks()), c.qkvBias(), c.relPos(), c.eps(), c.residualBlocks()), x);
+            Level last = new Level("last_feat", x);
 
-            Level p5 = null;
+            FeatureMap p5 = null;
             for (double scale : c.scales()) {
                 int stage = (int) Math.round(Math.log(c.patch() / scale) / Math.log(2));
-                Level level = pyramidLevel("simfp_" + stage, scale, last);
+                g.section("simfp_" + stage);
+                Level level = new Level("p" + stage, pyramidLevel("simfp_" + stage, scale, x));
                 levels.add(level);
-                p5 = level;
+                p5 = level.map();
             }
             if (c.topBlock() && p5 != null) {
-                int oh = ConvKernels.outputSize(p5.height(), 1, 2, 0);
-                int ow = ConvKernels.outputSize(p5.width(), 1, 2, 0);
-                FloatArray p6 = new FloatArray(batch * oh * ow * c.outChannels());
-                g.maxPool2d("p6", p5.data(), p6, batch, p5.height(), p5.width(), c.outChannels(), 1, 2, oh, ow);
-                levels.add(new Level("p6", p6, oh, ow, c.outChannels()));
+                FeatureMap p6 = FeatureMap.allocate(batch, (p5.height() - 1) / 2 + 1, (p5.width() - 1) / 2 + 1, c.outChannels());
+                g.section("p6").maxPool2d("p6", p5, 1, 2, p6);
+                levels.add(new Level("p6", p6));
             }
             levels.add(last);
-            g.weights(weights.toArray()).inputs(image).outputs(levels.stream().map(Level::data).toArray());
-            tasks = g.tasks();
-            runner = options == null ? null : new PlanRunner(List.of(g), grids, options);
-        }
-
-        /** The stored grid (class row dropped) resized with plain bicubic to the token grid, as detectron2's get_abs_pos. */
-        private FloatArray positionEmbedding(int gh, int gw) {
-            int e = c.embedDim();
-            int grid = c.pretrainImg() / c.patch();
-            FloatArray pos = new FloatArray(gh * gw * e);
-            if (!c.absPos()) {
-                weights.add(pos);
-                return pos;
-            }
-            int classRows = c.pretrainClsToken() ? 1 : 0;
-            FloatArray stored = t.load("net.pos_embed", 1, classRows + grid * grid, e);
-            FloatArray gridRows = new FloatArray(grid * grid * e);
-            if (!t.placeholder()) {
-                gridRows.getSegment().copyFrom(stored.getSegment().asSlice((long) classRows * e * Float.BYTES, (long) grid * grid * e * Float.BYTES));
-            }
-            weights.add(gridRows);
-            if (grid == gh && grid == gw) {
-                return gridRows;
-            }
-            g.resampleBicubic("pos_embed.resample", gridRows, pos, grid, grid, gh, gw, e, 0, 0);
-            return pos;
+            levels.forEach(l -> g.output(l.map().data()));
+            compile();
         }
 
         /** One SFP stage: the scale-specific layers, then 1x1 conv + LN and 3x3 conv + LN. */
-        private Level pyramidLevel(String p, double scale, Level in) {
+        private FeatureMap pyramidLevel(String p, double scale, FeatureMap in) {
             int n = c.outChannels();
-            Level cur = in;
+            FeatureMap cur = in;
             int next = 0;
             if (scale == 4.0) {
                 cur = deconv(p + ".0", cur, cur.channels() / 2);
-                cur = norm(p + ".1", cur, p + ".1");
-                g.gelu(p + ".2", cur.data(), batch * cur.height() * cur.width() * cur.channels());
+                norm(p + ".1", cur);
+                g.gelu(p + ".2", cur.data());
                 cur = deconv(p + ".3", cur, cur.channels() / 2);
                 next = 4;
             } else if (scale == 2.0) {
                 cur = deconv(p + ".0", cur, cur.channels() / 2);
                 next = 1;
             } else if (scale == 0.5) {
-                int oh = ConvKernels.outputSize(cur.height(), 2, 2, 0);
-                int ow = ConvKernels.outputSize(cur.width(), 2, 2, 0);
-                FloatArray pooled = new FloatArray(batch * oh * ow * cur.channels());
-                g.maxPool2d(p + ".0", cur.data(), pooled, batch, cur.height(), cur.width(), cur.channels(), 2, 2, oh, ow);
-                cur = new Level(p, pooled, oh, ow, cur.channels());
+                FeatureMap pooled = FeatureMap.allocate(batch, cur.height() / 2, cur.width() / 2, cur.channels());
+                g.maxPool2d(p + ".0", cur, 2, 2, pooled);
+                cur = pooled;
                 next = 1;
             }
             cur = conv(p + "." + next, cur, n, 1);
-            cur = norm(p + "." + next + ".norm", cur, p + "." + next + ".norm");
+            norm(p + "." + next + ".norm", cur);
             cur = conv(p + "." + (next + 1), cur, n, 3);
-            cur = norm(p + "." + (next + 1) + ".norm", cur, p + "." + (next + 1) + ".norm");
-            String name = "p" + (int) Math.round(Math.log(c.patch() / scale) / Math.log(2));
-            return new Level(name, cur.data(), cur.height(), cur.width(), cur.channels());
+            norm(p + "." + (next + 1) + ".norm", cur);
+            return cur;
         }
 
-        private Level deconv(String name, Level in, int out) {
-            FloatArray w = t.load(name + ".weight", in.channels(), out, 2, 2);
-            FloatArray b = t.load(name + ".bias", out);
-            weights.addAll(List.of(w, b));
-            FloatArray y = new FloatArray(batch * 4 * in.height() * in.width() * out);
-            g.convTranspose2x2(name, in.data(), w, b, y, batch, in.height(), in.width(), in.channels(), out);
-            return new Level(name, y, 2 * in.height(), 2 * in.width(), out);
+        private FeatureMap deconv(String name, FeatureMap in, int out) {
+            ConvTranspose2x2 p = new ConvTranspose2x2(t.load(name + ".weight", in.channels(), out, 2, 2), t.load(name + ".bias", out), in.channels(),
+                    out);
+            FeatureMap y = FeatureMap.allocate(batch, 2 * in.height(), 2 * in.width(), out);
+            g.convTranspose2x2(name, in, p, y);
+            return y;
         }
 
-        private Level conv(String name, Level in, int out, int kernelSize) {
-            FloatArray w = t.load(name + ".weight", out, in.channels(), kernelSize, kernelSize);
-            FloatArray b = t.loadOrZeros(name + ".bias", out);
-            weights.addAll(List.of(w, b));
-            FloatArray y = new FloatArray(batch * in.height() * in.width() * out);
-            g.conv2d(name, in.data(), w, b, y, batch, in.height(), in.width(), in.channels(), out, kernelSize, 1, kernelSize / 2, 1,
-                    in.height(), in.width());
-            return new Level(name, y, in.height(), in.width(), out);
+        private FeatureMap conv(String name, FeatureMap in, int out, int kernel) {
+            Conv2d p = Conv2d.same(t.load(name + ".weight", out, in.channels(), kernel, kernel), t.loadOrZeros(name + ".bias", out), in.channels(),
+                    out, kernel);
+            FeatureMap y = FeatureMap.allocate(batch, in.height(), in.width(), out);
+            g.conv2d(name, in, p, y);
+            return y;
         }
 
         /** detectron2's channels-first LayerNorm is a row LayerNorm on NHWC data, in place. */
-        private Level norm(String task, Level in, String params) {
-            FloatArray w = t.load(params + ".weight", in.channels());
-            FloatArray b = t.load(params + ".bias", in.channels());
-            weights.addAll(List.of(w, b));
-            g.layerNorm(task, in.data(), w, b, in.data(), batch * in.height() * in.width(), in.channels(), VitDetConfig.PYRAMID_EPS);
-            return in;
-        }
-
-        @Override
-        public org.vitornado.runtime.PlanRunner runner() {
-            return runner;
-        }
-
-        @Override
-        public List<PlannedTask> tasks() {
-            return tasks;
-        }
-
-        @Override
-        public void run(float[] pixels) {
-            if (pixels.length != image.getSize()) {
-                throw new IllegalArgumentException("input has " + pixels.length + " values, expected " + image.getSize());
-            }
-            if (runner == null) {
-                throw new IllegalStateException("this plan was built for inspection only (no execution options)");
-            }
-            image.getSegment().copyFrom(java.lang.foreign.MemorySegment.ofArray(pixels));
-            runner.run();
+        private void norm(String name, FeatureMap x) {
+            g.layerNorm(name, x.tokens(), BlockWeights.norm(t, name, x.channels(), VitDetConfig.PYRAMID_EPS), x.tokens());
         }
 
         /** p2..p6 and last_feat, NCHW, by name. */
@@ -207,7 +141,7 @@ public final class VitDetModel {
         public Map<String, float[]> outputs() {
             Map<String, float[]> out = new LinkedHashMap<>();
             for (Level l : levels) {
-                out.put(l.name(), WindowedBlocks.toNchw(l.data().toHeapArray(), batch, l.height(), l.width(), l.channels()));
+                out.put(l.name(), l.map().toNchw());
             }
             return out;
         }
@@ -217,16 +151,9 @@ public final class VitDetModel {
         public Map<String, int[]> shapes() {
             Map<String, int[]> out = new LinkedHashMap<>();
             for (Level l : levels) {
-                out.put(l.name(), new int[] {l.channels(), l.height(), l.width()});
+                out.put(l.name(), new int[] {l.map().channels(), l.map().height(), l.map().width()});
             }
             return out;
-        }
-
-        @Override
-        public void close() {
-            if (runner != null) {
-                runner.close();
-            }
         }
     }
 }

@@ -3,58 +3,98 @@ package org.vitornado.runtime;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.vitornado.runtime.plan.PlannedGraph;
+import org.vitornado.runtime.plan.Step;
+
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 
 /**
- * A compiled model: its task graphs inside one {@link TornadoExecutionPlan} on the chosen device.
- * Built once per (model, input size, batch); {@link #run()} executes every graph in order. Weights cross to the
- * device on the first run only; activations stay there; only the declared outputs come back.
+ * A plan's task graphs in one {@link TornadoExecutionPlan} on the chosen device. Every graph is built as TornadoVM's
+ * examples build one: arrays consumed from the previous graph, weights {@code FIRST_EXECUTION}, the input
+ * {@code EVERY_EXECUTION}, the tasks, outputs copied back, arrays persisted for the next graph. {@link #run()}
+ * executes the graphs one at a time, in order ({@code withGraph(i).execute()}), which is how TornadoVM 5.2.0 hands
+ * a graph the arrays the one before it left on the device.
  */
 public final class PlanRunner implements AutoCloseable {
 
-    private final TornadoExecutionPlan plan;
-    private final List<PlannedTask> tasks;
-    private TornadoExecutionResult lastResult;
+    /**
+     * TornadoVM's own bytecode buffer per graph ({@code -Dtornado.tvm.maxbytecodesize}, 4 KB by default) overflows at
+     * about 20 of our tasks; a plan's graph holds up to a few hundred. Read when TornadoVM compiles its first graph,
+     * so it is set (when the user has not) before this runner's graphs first run.
+     */
+    static final String BYTECODE_BUFFER = "tornado.tvm.maxbytecodesize";
+    static final String BYTECODE_BUFFER_SIZE = "1048576";
 
-    public PlanRunner(List<GraphBuilder> graphs, GridScheduler grids, ExecutionOptions options) {
+    private final TornadoExecutionPlan plan;
+    private final int graphs;
+    private final List<TornadoExecutionResult> lastResults = new ArrayList<>();
+
+    PlanRunner(List<PlannedGraph> planned, ExecutionOptions options) {
         Backend.require(options.backend());
-        List<ImmutableTaskGraph> snapshots = new ArrayList<>();
-        List<PlannedTask> all = new ArrayList<>();
-        for (GraphBuilder graph : graphs) {
-            snapshots.add(graph.snapshot());
-            all.addAll(graph.tasks());
+        if (options.backend() == Backend.TORNADO && System.getProperty(BYTECODE_BUFFER) == null) {
+            System.setProperty(BYTECODE_BUFFER, BYTECODE_BUFFER_SIZE);
         }
-        this.tasks = List.copyOf(all);
+        GridScheduler grids = new GridScheduler();
+        List<ImmutableTaskGraph> snapshots = new ArrayList<>();
+        String previous = null;
+        for (PlannedGraph g : planned) {
+            TaskGraph graph = new TaskGraph(g.name());
+            if (!g.consumed().isEmpty()) {
+                graph.consumeFromDevice(previous, g.consumed().toArray());
+            }
+            if (!g.weights().isEmpty()) {
+                graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, g.weights().toArray());
+            }
+            if (!g.inputs().isEmpty()) {
+                graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, g.inputs().toArray());
+            }
+            for (Step s : g.steps()) {
+                s.call().addTo(graph, s.name());
+                if (s.grid() != null) {
+                    grids.addWorkerGrid(g.name() + "." + s.name(), s.grid());
+                }
+            }
+            if (!g.outputs().isEmpty()) {
+                graph.transferToHost(DataTransferMode.EVERY_EXECUTION, g.outputs().toArray());
+            }
+            if (!g.persisted().isEmpty()) {
+                graph.persistOnDevice(g.persisted().toArray());
+            }
+            snapshots.add(graph.snapshot());
+            previous = g.name();
+        }
+        this.graphs = snapshots.size();
         this.plan = new TornadoExecutionPlan(snapshots.toArray(ImmutableTaskGraph[]::new));
         TornadoDevice device = TornadoExecutionPlan.getDevice(0, options.device());
         plan.withDevice(device).withGridScheduler(grids);
-        if (graphs.size() > 1) {
-            plan.withAllGraphs();
-        }
         if (options.profile()) {
             plan.withProfiler(ProfilerMode.SILENT);
         }
     }
 
-    /** Executes every graph once. */
-    public TornadoExecutionResult run() {
-        lastResult = plan.execute();
-        return lastResult;
+    /** Executes every graph once, in order. */
+    public void run() {
+        lastResults.clear();
+        if (graphs == 1) {
+            lastResults.add(plan.execute());
+            return;
+        }
+        for (int i = 0; i < graphs; i++) {
+            lastResults.add(plan.withGraph(i).execute());
+        }
     }
 
-    /** The result of the last {@link #run()}, for its profile; {@code null} before the first run. */
-    public TornadoExecutionResult lastResult() {
-        return lastResult;
-    }
-
-    public List<PlannedTask> tasks() {
-        return tasks;
+    /** The result of each graph in the last {@link #run()}, for their profiles; empty before the first run. */
+    public List<TornadoExecutionResult> lastResults() {
+        return List.copyOf(lastResults);
     }
 
     @Override

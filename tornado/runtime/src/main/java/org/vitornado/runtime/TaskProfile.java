@@ -1,9 +1,12 @@
 package org.vitornado.runtime;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 
 /**
  * Per-task kernel times of one execution, read from TornadoVM's profiler log (the same JSON shape from the real
@@ -19,10 +22,15 @@ public final class TaskProfile {
 
     /** Nanoseconds per {@code graph.task} in the last run of {@code runner} (which must have been built with profiling). */
     public static Map<String, Long> kernelTimes(PlanRunner runner) {
-        if (runner.lastResult() == null || runner.lastResult().getProfilerResult() == null) {
+        List<TornadoExecutionResult> results = runner.lastResults();
+        if (results.isEmpty() || results.get(0).getProfilerResult() == null) {
             throw new IllegalStateException("no profile: run the plan, built with ExecutionOptions.profile, first");
         }
-        return parse(runner.lastResult().getProfilerResult().getProfileLog());
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (TornadoExecutionResult r : results) {
+            out.putAll(parse(r.getProfilerResult().getProfileLog()));
+        }
+        return out;
     }
 
     static Map<String, Long> parse(String log) {

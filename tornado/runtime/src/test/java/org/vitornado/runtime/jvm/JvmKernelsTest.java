@@ -3,44 +3,56 @@ package org.vitornado.runtime.jvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.Random;
-import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.runtime.CompiledPlan;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.GraphBuilder;
-import org.vitornado.runtime.PlanRunner;
+import org.vitornado.runtime.PlanBuilder;
+import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.nn.Linear;
+import org.vitornado.runtime.nn.PatchEmbed;
+import org.vitornado.runtime.nn.WindowAttention;
+import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.HeadSlice;
+import org.vitornado.runtime.tensor.Image;
+import org.vitornado.runtime.tensor.Tokens;
 
-import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The JVM backend's CPU kernels against the portable kernels TornadoVM gets (themselves tested against float64 in
- * tornado/kernels): the same task built both ways by {@link GraphBuilder}, on shapes that exercise every edge of the
+ * tornado/kernels): the same task planned both ways by {@link PlanBuilder}, on shapes that exercise every edge of the
  * blocking (rows and features not multiples of 4 or of the block, lengths not multiples of the vector, head widths
  * below and above a vector).
  */
 class JvmKernelsTest {
 
-    /** Runs the task built by {@code add} on fresh copies of {@code inputs}; returns the output's values. */
-    static float[] run(boolean cpu, float[][] inputs, int outputSize, float[] outputStart, BiConsumer<GraphBuilder, FloatArray[]> add) {
-        FloatArray[] arrays = new FloatArray[inputs.length + 1];
-        for (int i = 0; i < inputs.length; i++) {
-            arrays[i] = FloatArray.fromArray(inputs[i]);
+    /** Plans the tasks {@code build} adds (returning the array to read back), with or without the CPU kernels; runs them once. */
+    static float[] run(boolean cpu, Function<PlanBuilder, FloatArray> build) {
+        PlanBuilder g = new PlanBuilder("t", ExecutionOptions.defaults(), cpu);
+        FloatArray out = build.apply(g);
+        g.output(out);
+        try (CompiledPlan plan = g.compile()) {
+            plan.run();
         }
-        arrays[inputs.length] = outputStart != null ? FloatArray.fromArray(outputStart) : new FloatArray(outputSize);
-        GridScheduler grids = new GridScheduler();
-        GraphBuilder g = new GraphBuilder("t", grids, cpu);
-        add.accept(g, arrays);
-        g.weights((Object[]) arrays);
-        g.outputs(arrays[inputs.length]);
-        try (PlanRunner r = new PlanRunner(List.of(g), grids, ExecutionOptions.defaults())) {
-            r.run();
-        }
-        return arrays[inputs.length].toHeapArray();
+        return out.toHeapArray();
+    }
+
+    static void assertSame(Function<PlanBuilder, FloatArray> build, String what) {
+        assertClose(run(false, build), run(true, build), 2e-6, what);
+    }
+
+    /** Rows holding {@code values}, written by a task (a plan's arrays are written on the device before they are updated). */
+    static Tokens written(PlanBuilder g, String task, float[] values, int batch, int tokens, int channels) {
+        Tokens source = new Tokens(FloatArray.fromArray(values), batch, tokens, channels);
+        Tokens copy = Tokens.allocate(batch, tokens, channels);
+        g.copyRows(task, source, 0, copy, 0, tokens);
+        return copy;
     }
 
     static float[] random(Random r, int n, double scale) {
@@ -71,17 +83,18 @@ class JvmKernelsTest {
         float[] w = random(r, out * in, 1 / Math.sqrt(in));
         float[] b = random(r, out, 0.2);
         float[] y0 = random(r, rows * out, 1);
+        Linear p = new Linear(FloatArray.fromArray(w), FloatArray.fromArray(b), in, out);
+        Tokens xs = new Tokens(FloatArray.fromArray(x), 1, rows, in);
         for (String kind : new String[] {"linear", "gelu", "residual"}) {
-            BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> {
+            assertSame(g -> {
+                Tokens y = kind.equals("residual") ? written(g, "y0", y0, 1, rows, out) : Tokens.allocate(1, rows, out);
                 switch (kind) {
-                    case "linear" -> g.linear("k", a[0], a[1], a[2], a[3], rows, in, out);
-                    case "gelu" -> g.linearGelu("k", a[0], a[1], a[2], a[3], rows, in, out);
-                    default -> g.linearResidual("k", a[0], a[1], a[2], a[3], rows, in, out);
+                    case "linear" -> g.linear("k", xs, p, y);
+                    case "gelu" -> g.linearGelu("k", xs, p, y);
+                    default -> g.linearResidual("k", xs, p, y);
                 }
-            };
-            float[] start = kind.equals("residual") ? y0 : null;
-            assertClose(run(false, new float[][] {x, w, b}, rows * out, start, add), run(true, new float[][] {x, w, b}, rows * out, start, add),
-                    2e-6, kind);
+                return y.data();
+            }, kind);
         }
     }
 
@@ -91,17 +104,20 @@ class JvmKernelsTest {
         Random r = new Random(queries * 7L + keys + headDim);
         int c = heads * headDim;
         if (queries == keys) {
-            float[] qkv = random(r, batch * queries * 3 * c, 1);
-            BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.attention("k", a[0], a[1], batch, queries, heads, headDim, 0.3f);
-            assertClose(run(false, new float[][] {qkv}, batch * queries * c, null, add), run(true, new float[][] {qkv}, batch * queries * c,
-                    null, add), 2e-6, "packed attention");
+            Tokens qkv = new Tokens(FloatArray.fromArray(random(r, batch * queries * 3 * c, 1)), batch, queries, 3 * c);
+            assertSame(g -> {
+                Tokens out = Tokens.allocate(batch, queries, c);
+                g.attention("k", qkv, heads, out);
+                return out.data();
+            }, "packed attention");
         }
-        float[] q = random(r, batch * queries * (c + 3), 1);
-        float[] kv = random(r, batch * keys * (2 * c + 1), 1);
-        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.attentionSeparate("k", a[0], a[1], a[2], batch, queries, keys, heads, headDim,
-                c + 3, 2, 2 * c + 1, 1, c + 1, 0.25f);
-        assertClose(run(false, new float[][] {q, kv}, batch * queries * c, null, add), run(true, new float[][] {q, kv}, batch * queries * c,
-                null, add), 2e-6, "separate attention");
+        Tokens q = new Tokens(FloatArray.fromArray(random(r, batch * queries * (c + 3), 1)), batch, queries, c + 3);
+        Tokens kv = new Tokens(FloatArray.fromArray(random(r, batch * keys * (2 * c + 1), 1)), batch, keys, 2 * c + 1);
+        assertSame(g -> {
+            Tokens out = Tokens.allocate(batch, queries, c);
+            g.attention("k", new HeadSlice(q, 2), new HeadSlice(kv, 1), new HeadSlice(kv, c + 1), heads, out);
+            return out.data();
+        }, "separate attention");
     }
 
     @ParameterizedTest(name = "batch={0} {1}x{2} patch={3} embed={4} prefix={5}")
@@ -110,16 +126,18 @@ class JvmKernelsTest {
         Random r = new Random(h * 13L + w + embed);
         int gh = h / patch;
         int gw = w / patch;
-        int rows = batch * (prefix + gh * gw);
-        float[] image = random(r, batch * 3 * h * w, 1);
-        float[] weight = random(r, embed * 3 * patch * patch, 0.1);
-        float[] bias = random(r, embed, 0.2);
-        float[] cls = random(r, embed, 0.5);
-        float[] pos = random(r, gh * gw * embed, 0.5);
-        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.patchEmbed("k", a[0], a[1], a[2], a[3], a[4], a[5], batch, 3, h, w, patch, embed,
-                gh, gw, prefix);
-        float[][] in = {image, weight, bias, cls, pos};
-        assertClose(run(false, in, rows * embed, null, add), run(true, in, rows * embed, null, add), 2e-6, "patch embedding");
+        float[] pixels = random(r, batch * 3 * h * w, 1);
+        PatchEmbed p = new PatchEmbed(FloatArray.fromArray(random(r, embed * 3 * patch * patch, 0.1)), FloatArray.fromArray(random(r, embed, 0.2)),
+                3, embed, patch);
+        FloatArray cls = FloatArray.fromArray(random(r, embed, 0.5));
+        FloatArray pos = FloatArray.fromArray(random(r, gh * gw * embed, 0.5));
+        assertSame(g -> {
+            Image image = g.image(batch, 3, h, w);
+            image.data().getSegment().copyFrom(FloatArray.fromArray(pixels).getSegment());
+            Tokens out = Tokens.allocate(batch, prefix + gh * gw, embed);
+            g.patchEmbed("k", image, p, cls, pos, out);
+            return out.data();
+        }, "patch embedding");
     }
 
     @ParameterizedTest(name = "batch={0} {1}x{2} window {3}x{4} heads={5} hd={6} relPos={7}")
@@ -127,14 +145,14 @@ class JvmKernelsTest {
     void windowAttentionMatchesThePortableKernel(int batch, int h, int w, int wh, int ww, int heads, int headDim, int relPos) {
         Random r = new Random(h * 5L + w + wh + headDim);
         int c = heads * headDim;
-        float[] qkv = random(r, batch * h * w * 3 * c, 1);
-        float[] bias = random(r, 3 * c, 0.5);
-        float[] relH = random(r, (2 * wh - 1) * headDim, 0.3);
-        float[] relW = random(r, (2 * ww - 1) * headDim, 0.3);
-        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.windowAttention("k", a[0], a[1], a[2], a[3], a[4], batch, h, w, heads, headDim,
-                wh, ww, relPos, (float) (1 / Math.sqrt(headDim)));
-        float[][] in = {qkv, bias, relH, relW};
-        assertClose(run(false, in, batch * h * w * c, null, add), run(true, in, batch * h * w * c, null, add), 2e-6, "window attention");
+        FeatureMap qkv = new FeatureMap(FloatArray.fromArray(random(r, batch * h * w * 3 * c, 1)), batch, h, w, 3 * c);
+        WindowAttention p = new WindowAttention(heads, wh, ww, FloatArray.fromArray(random(r, 3 * c, 0.5)),
+                FloatArray.fromArray(random(r, (2 * wh - 1) * headDim, 0.3)), FloatArray.fromArray(random(r, (2 * ww - 1) * headDim, 0.3)), relPos == 1);
+        assertSame(g -> {
+            FeatureMap out = FeatureMap.allocate(batch, h, w, c);
+            g.windowAttention("k", qkv, p, out);
+            return out.data();
+        }, "window attention");
     }
 
     @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4} k={5} s={6} p={7} groups={8}")
@@ -144,14 +162,14 @@ class JvmKernelsTest {
         Random r = new Random(h * 3L + in + out + k);
         int oh = (h + 2 * pad - k) / stride + 1;
         int ow = (w + 2 * pad - k) / stride + 1;
-        float[] x = random(r, batch * h * w * in, 1);
-        float[] wt = random(r, out * (in / groups) * k * k, 0.3);
-        float[] b = random(r, out, 0.2);
-        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.conv2d("k", a[0], a[1], a[2], a[3], batch, h, w, in, out, k, stride, pad, groups,
-                oh, ow);
-        float[][] inputs = {x, wt, b};
-        assertClose(run(false, inputs, batch * oh * ow * out, null, add), run(true, inputs, batch * oh * ow * out, null, add), 2e-6,
-                "conv");
+        FeatureMap x = new FeatureMap(FloatArray.fromArray(random(r, batch * h * w * in, 1)), batch, h, w, in);
+        Conv2d p = new Conv2d(FloatArray.fromArray(random(r, out * (in / groups) * k * k, 0.3)), FloatArray.fromArray(random(r, out, 0.2)), in, out, k,
+                stride, pad, groups);
+        assertSame(g -> {
+            FeatureMap y = FeatureMap.allocate(batch, oh, ow, out);
+            g.conv2d("k", x, p, y);
+            return y.data();
+        }, "conv");
     }
 
     @ParameterizedTest(name = "batch={0} {1}x{2} -> {3}x{4} crop {5}x{6} channels={7} align={8} stride={9} offset={10}")
@@ -160,25 +178,26 @@ class JvmKernelsTest {
     void bilinearMatchesThePortableKernel(int batch, int inH, int inW, int fullH, int fullW, int outH, int outW, int channels, int align,
             int stride, int offset) {
         Random r = new Random(inH * 11L + fullW + channels);
-        float[] x = random(r, batch * inH * inW * channels, 1);
-        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.bilinear("k", a[0], a[1], batch, inH, inW, fullH, fullW, outH, outW, channels,
-                align == 1, stride, offset);
-        float[] start = new float[batch * outH * outW * stride];
-        assertClose(run(false, new float[][] {x}, start.length, start, add), run(true, new float[][] {x}, start.length, start, add), 2e-6,
-                "bilinear");
+        FeatureMap x = new FeatureMap(FloatArray.fromArray(random(r, batch * inH * inW * channels, 1)), batch, inH, inW, channels);
+        assertSame(g -> {
+            FeatureMap out = FeatureMap.allocate(batch, outH, outW, stride);
+            g.bilinear("k", x, fullH, fullW, out, offset, align == 1);
+            return out.data();
+        }, "bilinear");
     }
 
     @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4}")
     @CsvSource({"1,3,5,7,9", "2,8,8,64,32", "1,5,7,130,66", "1,1,1,1,1"})
     void transposedConvolutionMatchesThePortableKernel(int batch, int h, int w, int in, int out) {
         Random r = new Random(h * 17L + in + out);
-        float[] x = random(r, batch * h * w * in, 1);
-        float[] wt = random(r, in * out * 4, 0.3);
-        float[] b = random(r, out, 0.2);
-        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.convTranspose2x2("k", a[0], a[1], a[2], a[3], batch, h, w, in, out);
-        float[][] inputs = {x, wt, b};
-        int n = batch * 4 * h * w * out;
-        assertClose(run(false, inputs, n, null, add), run(true, inputs, n, null, add), 2e-6, "conv transpose");
+        FeatureMap x = new FeatureMap(FloatArray.fromArray(random(r, batch * h * w * in, 1)), batch, h, w, in);
+        ConvTranspose2x2 p = new ConvTranspose2x2(FloatArray.fromArray(random(r, in * out * 4, 0.3)), FloatArray.fromArray(random(r, out, 0.2)), in,
+                out);
+        assertSame(g -> {
+            FeatureMap y = FeatureMap.allocate(batch, 2 * h, 2 * w, out);
+            g.convTranspose2x2("k", x, p, y);
+            return y.data();
+        }, "conv transpose");
     }
 
     @Test
@@ -186,9 +205,11 @@ class JvmKernelsTest {
         Random r = new Random(9);
         int n = 3 * 4096 + 77;
         float[] x = random(r, n, 3);
-        BiConsumer<GraphBuilder, FloatArray[]> add = (g, a) -> g.gelu("k", a[0], n);
-        // The task works in place on its one array: pass it as the output.
-        assertClose(run(false, new float[0][], n, x, add), run(true, new float[0][], n, x, add), 2e-6, "gelu");
+        assertSame(g -> {
+            Tokens y = written(g, "x", x, 1, n, 1);
+            g.gelu("k", y.data());
+            return y.data();
+        }, "gelu");
     }
 
     @Test

@@ -12,13 +12,16 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 /**
  * A sequence of kernel tasks and the data transfers around them (TornadoVM's {@code TaskGraph}). On the JVM the
  * tasks run in order when an execution plan executes the graph; host memory is device memory, so transfers move
- * nothing, but they are checked and counted for the profiler.
+ * nothing, but they are checked and counted for the profiler. The real runtime's per-graph limits are enforced as
+ * it enforces them ({@link JvmGraphLimits}), so a graph too large for TornadoVM fails here too.
  */
 public class TaskGraph {
 
     private final String name;
     final List<JvmTask> tasks = new ArrayList<>();
     final List<JvmTransfer> transfers = new ArrayList<>();
+    /** TornadoVM's recorded code for the tasks so far (its fixed 8 KB buffer): see {@link JvmGraphLimits}. */
+    private int codeBytes;
 
     public TaskGraph(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
@@ -128,32 +131,42 @@ public class TaskGraph {
                 throw new IllegalArgumentException("task " + name + "." + id + ": argument " + (i + 1) + " is null");
             }
         }
+        codeBytes = JvmGraphLimits.recordTask(name, id, codeBytes, args.length);
         tasks.add(new JvmTask(name, id, code, args.clone()));
         return this;
     }
 
     public TaskGraph transferToDevice(int mode, Object... objects) {
-        transfers.add(JvmTransfer.of(name, "transferToDevice", mode, true, objects));
+        transfers.add(JvmTransfer.of(name, "transferToDevice", JvmTransfer.Kind.TO_DEVICE, mode, null, objects));
         return this;
     }
 
     public TaskGraph transferToHost(int mode, Object... objects) {
-        transfers.add(JvmTransfer.of(name, "transferToHost", mode, false, objects));
+        transfers.add(JvmTransfer.of(name, "transferToHost", JvmTransfer.Kind.TO_HOST, mode, null, objects));
         return this;
     }
 
-    /** Arrays another graph left on the device: on the JVM they are already here. */
+    /**
+     * Arrays that the graph {@code sourceGraph} left on the device. TornadoVM finds them in the graph the plan ran
+     * just before this one, which must be {@code sourceGraph}: the plan checks that when this graph runs.
+     */
     public TaskGraph consumeFromDevice(String sourceGraph, Object... objects) {
-        return consumeFromDevice(objects);
-    }
-
-    public TaskGraph consumeFromDevice(Object... objects) {
-        JvmTransfer.of(name, "consumeFromDevice", DataTransferMode.FIRST_EXECUTION, true, objects);
+        if (sourceGraph == null || sourceGraph.isEmpty()) {
+            throw new IllegalArgumentException("task graph '" + name + "': consumeFromDevice needs the source graph's name");
+        }
+        transfers.add(JvmTransfer.of(name, "consumeFromDevice", JvmTransfer.Kind.CONSUME, DataTransferMode.UNDER_DEMAND, sourceGraph, objects));
         return this;
     }
 
+    /** Arrays left on the device by whichever graph the plan ran just before this one. */
+    public TaskGraph consumeFromDevice(Object... objects) {
+        transfers.add(JvmTransfer.of(name, "consumeFromDevice", JvmTransfer.Kind.CONSUME, DataTransferMode.UNDER_DEMAND, null, objects));
+        return this;
+    }
+
+    /** Arrays kept on the device after this graph runs, for the next graph to consume (TornadoVM: UNDER_DEMAND). */
     public TaskGraph persistOnDevice(Object... objects) {
-        JvmTransfer.of(name, "persistOnDevice", DataTransferMode.FIRST_EXECUTION, false, objects);
+        transfers.add(JvmTransfer.of(name, "persistOnDevice", JvmTransfer.Kind.PERSIST, DataTransferMode.UNDER_DEMAND, null, objects));
         return this;
     }
 
@@ -172,7 +185,7 @@ public class TaskGraph {
     public Collection<?> getOutputs() {
         List<Object> out = new ArrayList<>();
         for (JvmTransfer t : transfers) {
-            if (!t.toDevice()) {
+            if (t.kind() == JvmTransfer.Kind.TO_HOST || t.kind() == JvmTransfer.Kind.PERSIST) {
                 out.addAll(List.of(t.objects()));
             }
         }

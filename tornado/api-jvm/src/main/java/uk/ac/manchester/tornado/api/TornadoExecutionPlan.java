@@ -32,6 +32,8 @@ public class TornadoExecutionPlan implements AutoCloseable {
     /** Per graph: whether it has executed once (FIRST_EXECUTION transfers happen only before that). */
     private final boolean[] executed;
     private boolean closed;
+    /** The graph that ran last, where a graph's {@code consumeFromDevice} arrays are found. */
+    private ImmutableTaskGraph lastExecuted;
     private final List<TornadoExecutionResult> results = new ArrayList<>();
 
     public TornadoExecutionPlan(ImmutableTaskGraph... graphs) {
@@ -57,6 +59,12 @@ public class TornadoExecutionPlan implements AutoCloseable {
         return new TornadoDeviceMap();
     }
 
+    /**
+     * Runs the selected graph ({@link #withGraph}), or every graph in order. As in TornadoVM, a graph that consumes
+     * arrays from another finds them in the graph this plan ran before: run such graphs one at a time, in order, with
+     * {@code withGraph(i).execute()}. (TornadoVM updates that record only after a whole {@code execute()}, so within
+     * one execution of all graphs, a graph cannot consume from the one before it.)
+     */
     public TornadoExecutionResult execute() {
         if (closed) {
             throw new TornadoRuntimeException("execution plan " + id + " is closed");
@@ -65,13 +73,18 @@ public class TornadoExecutionPlan implements AutoCloseable {
         Map<String, Long> taskTimes = new LinkedHashMap<>();
         long in = 0;
         long out = 0;
+        ImmutableTaskGraph ranLast = null;
         for (int g = 0; g < graphs.size(); g++) {
             if (selected >= 0 && g != selected) {
                 continue;
             }
             ImmutableTaskGraph graph = graphs.get(g);
+            if (!executed[g]) {
+                JvmGraphLimits.checkNodes(graph);
+            }
+            checkConsumed(graph);
             for (JvmTransfer t : graph.transfers) {
-                if (t.toDevice() && (t.mode() == DataTransferMode.EVERY_EXECUTION || !executed[g])) {
+                if (t.copiesIn(executed[g])) {
                     in += t.bytes();
                 }
             }
@@ -81,11 +94,15 @@ public class TornadoExecutionPlan implements AutoCloseable {
                 taskTimes.put(task.qualifiedName(), System.nanoTime() - t0);
             }
             for (JvmTransfer t : graph.transfers) {
-                if (!t.toDevice() && t.mode() == DataTransferMode.EVERY_EXECUTION) {
+                if (t.copiesOut()) {
                     out += t.bytes();
                 }
             }
             executed[g] = true;
+            ranLast = graph;
+        }
+        if (ranLast != null) {
+            lastExecuted = ranLast;
         }
         TornadoProfilerResult profile = new TornadoProfilerResult(System.nanoTime() - start, in, out, taskTimes);
         if (profiler == ProfilerMode.CONSOLE) {
@@ -94,6 +111,28 @@ public class TornadoExecutionPlan implements AutoCloseable {
         TornadoExecutionResult result = new TornadoExecutionResult(profile);
         results.add(result);
         return result;
+    }
+
+    /** Every array {@code graph} consumes must have been kept on the device by the graph run before it. */
+    private void checkConsumed(ImmutableTaskGraph graph) {
+        for (JvmTransfer t : graph.transfers) {
+            if (t.kind() != JvmTransfer.Kind.CONSUME) {
+                continue;
+            }
+            if (lastExecuted == null || (t.source() != null && !t.source().equals(lastExecuted.name))) {
+                throw new TornadoRuntimeException("task graph '" + graph.name + "' consumes from "
+                        + (t.source() == null ? "the graph run before it" : "'" + t.source() + "'") + ", but "
+                        + (lastExecuted == null ? "no graph of this plan has run before it" : "the graph run before it was '" + lastExecuted.name + "'")
+                        + ": run the graphs one at a time, in order, with withGraph(i).execute()");
+            }
+            var kept = lastExecuted.keptOnDevice();
+            for (Object o : t.objects()) {
+                if (!kept.contains(o)) {
+                    throw new TornadoRuntimeException("task graph '" + graph.name + "' consumes an array that '" + lastExecuted.name
+                            + "' did not keep on the device (persistOnDevice or consumeFromDevice there): " + o);
+                }
+            }
+        }
     }
 
     private void runTask(JvmTask task) {

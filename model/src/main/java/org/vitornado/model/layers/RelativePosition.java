@@ -1,17 +1,17 @@
-package org.vitornado.model.sam;
+package org.vitornado.model.layers;
 
 /**
  * Decomposed relative-position tables as detectron2's and timm's {@code get_rel_pos} use them: for a query and key
  * extent of S positions the table needs {@code 2S - 1} rows; a table of another length is resized with
  * {@code F.interpolate(mode='linear', align_corners=False)} along its rows. Done once, on the host, when a plan is built.
  */
-final class RelativePosition {
+public final class RelativePosition {
 
     private RelativePosition() {
     }
 
     /** {@code table [rows, dim]} resized to {@code 2 * size - 1} rows (returned as is when it already fits). */
-    static float[] forSize(float[] table, int dim, int size) {
+    public static float[] forSize(float[] table, int dim, int size) {
         int in = table.length / dim;
         int out = 2 * size - 1;
         if (in == out) {

@@ -1,4 +1,4 @@
-package org.vitornado.model.sam;
+package org.vitornado.model.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

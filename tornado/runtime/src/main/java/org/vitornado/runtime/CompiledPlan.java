@@ -1,0 +1,69 @@
+package org.vitornado.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.vitornado.runtime.plan.PlannedGraph;
+import org.vitornado.runtime.plan.Step;
+
+/**
+ * A model's forward pass for one input shape: its task graphs, and the runner that executes them on the chosen
+ * backend ({@code null} for a plan built for inspection only).
+ */
+public final class CompiledPlan implements AutoCloseable {
+
+    private final String name;
+    private final List<PlannedGraph> graphs;
+    private final List<PlannedTask> tasks;
+    private final PlanRunner runner;
+
+    private CompiledPlan(String name, List<PlannedGraph> graphs, PlanRunner runner) {
+        this.name = name;
+        this.graphs = List.copyOf(graphs);
+        this.runner = runner;
+        List<PlannedTask> all = new ArrayList<>();
+        for (PlannedGraph g : graphs) {
+            for (Step s : g.steps()) {
+                all.add(new PlannedTask(g.name(), s.name(), s.kernel(), s.global(), s.local(), s.cost()));
+            }
+        }
+        this.tasks = List.copyOf(all);
+    }
+
+    static CompiledPlan of(String name, List<PlannedGraph> graphs, ExecutionOptions options) {
+        return new CompiledPlan(name, graphs, options == null ? null : new PlanRunner(graphs, options));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<PlannedGraph> graphs() {
+        return graphs;
+    }
+
+    /** Every kernel task, in execution order, with its graph. */
+    public List<PlannedTask> tasks() {
+        return tasks;
+    }
+
+    /** The runner; {@code null} for a plan built for inspection only. */
+    public PlanRunner runner() {
+        return runner;
+    }
+
+    /** Runs every graph once, in order. */
+    public void run() {
+        if (runner == null) {
+            throw new IllegalStateException("plan " + name + " was built for inspection only (no backend)");
+        }
+        runner.run();
+    }
+
+    @Override
+    public void close() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+}

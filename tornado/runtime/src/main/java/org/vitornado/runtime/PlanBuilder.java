@@ -1,0 +1,250 @@
+package org.vitornado.runtime;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.nn.LayerNorm;
+import org.vitornado.runtime.nn.Linear;
+import org.vitornado.runtime.nn.PatchEmbed;
+import org.vitornado.runtime.nn.WindowAttention;
+import org.vitornado.runtime.ops.AttentionOps;
+import org.vitornado.runtime.ops.ConvOps;
+import org.vitornado.runtime.ops.ElementwiseOps;
+import org.vitornado.runtime.ops.Kernels;
+import org.vitornado.runtime.ops.LinearOps;
+import org.vitornado.runtime.ops.NormOps;
+import org.vitornado.runtime.ops.PatchEmbedOps;
+import org.vitornado.runtime.ops.PoolingOps;
+import org.vitornado.runtime.ops.ResampleOps;
+import org.vitornado.runtime.plan.Partitioner;
+import org.vitornado.runtime.plan.Step;
+import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.HeadSlice;
+import org.vitornado.runtime.tensor.Image;
+import org.vitornado.runtime.tensor.Sizes;
+import org.vitornado.runtime.tensor.Tokens;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Records a model's forward pass as kernel tasks, in order, then {@link #compile()}s it into TornadoVM task graphs.
+ * A model calls one method per layer with typed handles ({@link Tokens}, {@link FeatureMap}) and parameters
+ * ({@code nn.Linear}, {@code nn.Conv2d}, ...), so its code reads like its PyTorch {@code forward}:
+ * <pre>
+ *   g.section("blocks.0")
+ *    .layerNorm("blocks.0.norm1", x, norm1, h)
+ *    .linear("blocks.0.attn.qkv", h, qkv, qkvRows)
+ *    .attention("blocks.0.attn", qkvRows, heads, attn)
+ *    .linearResidual("blocks.0.attn.proj", attn, proj, x)
+ * </pre>
+ * Each operation's kernel (portable, or the JVM's CPU version), grid and cost are declared once, in {@code ops}.
+ * A model also declares its {@link #image input} and its {@link #output outputs}; sections mark where a task graph
+ * may end (see {@code plan.Partitioner}). Everything else is the plan's business: which graph each task goes in,
+ * which arrays are weights (read, never written), what crosses between graphs.
+ */
+public final class PlanBuilder {
+
+    /** Whether this process runs the JVM backend with the Vector API available (and not switched off). */
+    static final boolean CPU_KERNELS = Backend.detect() == Backend.JVM && !Boolean.getBoolean("vitornado.jvm.portable")
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private final String name;
+    private final ExecutionOptions options;
+    private final Kernels kernels;
+    private final List<Step> steps = new ArrayList<>();
+    private final List<Partitioner.Section> sections = new ArrayList<>();
+    private final Set<Object> inputs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final List<Object> outputs = new ArrayList<>();
+    private final Set<String> taskNames = new HashSet<>();
+
+    /**
+     * A plan that will run with {@code options}: the JVM's CPU kernels when it runs on the JVM backend (and the
+     * process allows them); the portable kernels for a plan built for inspection only ({@code options == null}), so
+     * that {@code plan} shows what a GPU gets.
+     */
+    public PlanBuilder(String name, ExecutionOptions options) {
+        this(name, options, options != null && options.backend() == Backend.JVM && CPU_KERNELS);
+    }
+
+    /** As above, with or without the JVM's CPU kernels whatever the process default (tests and benchmarks compare them). */
+    public PlanBuilder(String name, ExecutionOptions options, boolean cpuKernels) {
+        if (cpuKernels && (Backend.detect() != Backend.JVM || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty())) {
+            throw new IllegalStateException("the CPU kernels need the JVM backend and --add-modules=jdk.incubator.vector");
+        }
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("plan name '" + name + "' must be non-empty without '.'");
+        }
+        this.name = name;
+        this.options = options;
+        this.kernels = new Kernels(cpuKernels, new KernelContext());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Whether linear layers, attention and convolutions get the JVM's CPU kernels. */
+    public boolean cpuKernels() {
+        return kernels.cpu();
+    }
+
+    // ---------------------------------------------------------------- inputs, outputs, sections
+
+    /** The plan's input images, NCHW, copied to the device before every run. */
+    public Image image(int batch, int channels, int height, int width) {
+        return new Image(input(new FloatArray(Sizes.elements("input images", batch, channels, height, width))), batch, channels, height, width);
+    }
+
+    /** Declares {@code array} an input, copied to the device before every run; returns it. */
+    public FloatArray input(FloatArray array) {
+        inputs.add(array);
+        return array;
+    }
+
+    /** Declares arrays the plan copies back to the host after every run. */
+    public PlanBuilder output(FloatArray... arrays) {
+        for (FloatArray a : arrays) {
+            if (!outputs.contains(a)) {
+                outputs.add(a);
+            }
+        }
+        return this;
+    }
+
+    /** Begins a section (a block, a pyramid level): task graphs end between sections when they can. */
+    public PlanBuilder section(String label) {
+        sections.add(new Partitioner.Section(label, steps.size()));
+        return this;
+    }
+
+    private PlanBuilder add(Step step) {
+        if (!taskNames.add(step.name())) {
+            throw new IllegalArgumentException("plan " + name + ": duplicate task name '" + step.name() + "'");
+        }
+        if (sections.isEmpty()) {
+            sections.add(new Partitioner.Section(step.name(), 0));
+        }
+        steps.add(step);
+        return this;
+    }
+
+    /** Splits the tasks into task graphs and, unless the plan is for inspection only, compiles them for its backend. */
+    public CompiledPlan compile() {
+        if (steps.isEmpty()) {
+            throw new IllegalStateException("plan " + name + " has no tasks");
+        }
+        return CompiledPlan.of(name, Partitioner.partition(name, steps, sections, inputs, outputs), options);
+    }
+
+    // ---------------------------------------------------------------- layers
+
+    /** ViT patch embedding with bias, position embedding and class token (see {@link PatchEmbedOps}). */
+    public PlanBuilder patchEmbed(String task, Image image, PatchEmbed p, FloatArray clsToken, FloatArray pos, Tokens out) {
+        return add(PatchEmbedOps.patchEmbed(task, image, p, clsToken, pos, out, kernels));
+    }
+
+    /** {@code y = LayerNorm(x)}, row by row; {@code y} may be {@code x}. */
+    public PlanBuilder layerNorm(String task, Tokens x, LayerNorm p, Tokens y) {
+        return add(NormOps.layerNorm(task, x, p, y, kernels));
+    }
+
+    /** {@code y = x W^T + b}. */
+    public PlanBuilder linear(String task, Tokens x, Linear p, Tokens y) {
+        return add(LinearOps.linear(task, x, p, y, LinearOps.Epilogue.NONE, kernels));
+    }
+
+    /** {@code y = gelu(x W^T + b)}: an MLP's first layer. */
+    public PlanBuilder linearGelu(String task, Tokens x, Linear p, Tokens y) {
+        return add(LinearOps.linear(task, x, p, y, LinearOps.Epilogue.GELU, kernels));
+    }
+
+    /** {@code y += x W^T + b}: a projection added into the residual stream {@code y}. */
+    public PlanBuilder linearResidual(String task, Tokens x, Linear p, Tokens y) {
+        return add(LinearOps.linear(task, x, p, y, LinearOps.Epilogue.RESIDUAL, kernels));
+    }
+
+    /** Self-attention over timm's packed qkv rows {@code [tokens, 3 C]} into {@code out [tokens, C]}. */
+    public PlanBuilder attention(String task, Tokens qkv, int heads, Tokens out) {
+        HeadSlice[] s = HeadSlice.packedQkv(qkv);
+        return attention(task, s[0], s[1], s[2], heads, out);
+    }
+
+    /** Attention of {@code q} over {@code k} and {@code v} (which share one array). */
+    public PlanBuilder attention(String task, HeadSlice q, HeadSlice k, HeadSlice v, int heads, Tokens out) {
+        return add(AttentionOps.attention(task, q, k, v, heads, out, kernels));
+    }
+
+    /** Attention within windows of a map, from its packed qkv (SAM, ViTDet). */
+    public PlanBuilder windowAttention(String task, FeatureMap qkv, WindowAttention p, FeatureMap out) {
+        return add(AttentionOps.windowAttention(task, qkv, p, out, kernels));
+    }
+
+    public PlanBuilder conv2d(String task, FeatureMap in, Conv2d p, FeatureMap out) {
+        return add(ConvOps.conv2d(task, in, p, out, kernels));
+    }
+
+    public PlanBuilder convTranspose2x2(String task, FeatureMap in, ConvTranspose2x2 p, FeatureMap out) {
+        return add(ConvOps.convTranspose2x2(task, in, p, out, kernels));
+    }
+
+    public PlanBuilder maxPool2d(String task, FeatureMap in, int kernel, int stride, FeatureMap out) {
+        return add(ConvOps.maxPool2d(task, in, kernel, stride, out, kernels));
+    }
+
+    /** {@code x = gelu(x)} over the whole array. */
+    public PlanBuilder gelu(String task, FloatArray x) {
+        return add(ElementwiseOps.gelu(task, x, kernels));
+    }
+
+    /** {@code x = max(x, 0)} over the whole array. */
+    public PlanBuilder relu(String task, FloatArray x) {
+        return add(ElementwiseOps.relu(task, x));
+    }
+
+    /** {@code x += y} over the whole arrays. */
+    public PlanBuilder add(String task, FloatArray x, FloatArray y) {
+        return add(ElementwiseOps.add(task, x, y));
+    }
+
+    /** Rows {@code [srcStart, srcStart + rows)} of each image of {@code src} to rows from {@code dstStart} of {@code dst}. */
+    public PlanBuilder copyRows(String task, Tokens src, int srcStart, Tokens dst, int dstStart, int rows) {
+        return add(ElementwiseOps.copyRows(task, src, srcStart, dst, dstStart, rows));
+    }
+
+    /** Bilinear resize of {@code in} to {@code out}'s size. */
+    public PlanBuilder resize(String task, FeatureMap in, FeatureMap out, boolean alignCorners) {
+        return bilinear(task, in, out.height(), out.width(), out, 0, alignCorners);
+    }
+
+    /** Bilinear resize to {@code fullH x fullW}, its top-left written into a channel slice of {@code out}. */
+    public PlanBuilder bilinear(String task, FeatureMap in, int fullH, int fullW, FeatureMap out, int channelOffset, boolean alignCorners) {
+        return add(ResampleOps.bilinear(task, in, fullH, fullW, out, channelOffset, alignCorners, kernels));
+    }
+
+    /** Resizes a position-embedding grid. */
+    public PlanBuilder resampleGrid(String task, FeatureMap in, FeatureMap out, ResampleOps.Filter filter) {
+        return add(ResampleOps.grid(task, in, out, filter, kernels));
+    }
+
+    public PlanBuilder classToken(String task, Tokens x, Tokens out) {
+        return add(PoolingOps.classToken(task, x, out, kernels));
+    }
+
+    public PlanBuilder meanTokens(String task, Tokens x, int start, Tokens out) {
+        return add(PoolingOps.meanTokens(task, x, start, out, kernels));
+    }
+
+    public PlanBuilder softmax(String task, Tokens x, Tokens y) {
+        return add(NormOps.softmax(task, x, y, kernels));
+    }
+
+    /** Cosine similarity of patch rows with class rows (Segmenter's masks). */
+    public PlanBuilder classMasks(String task, Tokens patches, int patchStart, Tokens classes, int classStart, Tokens out) {
+        return add(PoolingOps.classMasks(task, patches, patchStart, classes, classStart, out, kernels));
+    }
+}

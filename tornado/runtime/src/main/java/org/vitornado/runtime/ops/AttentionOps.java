@@ -1,0 +1,108 @@
+package org.vitornado.runtime.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.vitornado.kernels.AttentionKernels;
+import org.vitornado.kernels.WindowAttentionKernels;
+import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.jvm.JvmAttentionKernels;
+import org.vitornado.runtime.jvm.JvmWindowAttentionKernels;
+import org.vitornado.runtime.nn.WindowAttention;
+import org.vitornado.runtime.plan.KernelCall;
+import org.vitornado.runtime.plan.Step;
+import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.HeadSlice;
+import org.vitornado.runtime.tensor.Tokens;
+
+/**
+ * Multi-head attention, {@code out_i = sum_j softmax_j(q_i . k_j / sqrt(headDim)) v_j} per head, with an online
+ * softmax (no tokens x tokens matrix is stored). Cost: per (query, key, head) pair, {@code 4 headDim} FLOPs for
+ * {@code q.k} and {@code p v} and about 5 for the softmax; decomposed rel-pos adds, per query and head,
+ * {@code 2 headDim} per window row and column ({@code q.Rh}, {@code q.Rw}) and 2 per pair (adding them).
+ */
+public final class AttentionOps {
+
+    private AttentionOps() {
+    }
+
+    /**
+     * Global attention of q over k and v (k and v in one array).
+     * <ul>
+     * <li>portable: {@code AttentionKernels.attention} for timm's packed qkv, else {@code attentionSeparate}; grid 2D
+     * x = query, y = image * heads + head;</li>
+     * <li>JVM: {@code JvmAttentionKernels.attention}, grid 2D x = block of queries, y = image * heads + head.</li>
+     * </ul>
+     */
+    public static Step attention(String name, HeadSlice q, HeadSlice k, HeadSlice v, int heads, Tokens out, Kernels kernels) {
+        int channels = out.channels();
+        int headDim = channels / heads;
+        Tokens qs = q.rows();
+        Tokens kv = k.rows();
+        if (headDim * heads != channels || kv != v.rows() || qs.batch() != kv.batch() || out.batch() != qs.batch() || out.tokens() != qs.tokens()
+                || q.offset() + channels > qs.channels() || Math.max(k.offset(), v.offset()) + channels > kv.channels()) {
+            throw new IllegalArgumentException("task " + name + ": attention shapes do not agree (" + heads + " heads into " + channels
+                    + " channels; keys and values must share one array)");
+        }
+        int batch = qs.batch();
+        int queries = qs.tokens();
+        int keys = kv.tokens();
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        long pairs = (long) batch * heads * queries * keys;
+        TaskCost cost = TaskCost.of(pairs * (4L * headDim + 5), (long) batch * (queries + 2L * keys) * channels, (long) batch * queries * channels);
+        List<Object> reads = qs == kv ? List.of(qs.data()) : List.of(qs.data(), kv.data());
+        List<Object> writes = List.of(out.data());
+        if (kernels.cpu()) {
+            return Step.kernel(name, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, queries, keys, heads), cost, reads, writes,
+                    KernelCall.of(JvmAttentionKernels::attention, kernels.context(), qs.data(), kv.data(), out.data(), batch, queries, keys, heads,
+                            headDim, qs.channels(), q.offset(), kv.channels(), k.offset(), v.offset(), scale));
+        }
+        boolean packed = qs == kv && q.offset() == 0 && k.offset() == channels && v.offset() == 2 * channels && qs.channels() == 3 * channels;
+        if (packed) {
+            return Step.kernel(name, "AttentionKernels.attention", AttentionKernels.grid(batch, queries, heads), cost, reads, writes,
+                    KernelCall.of(AttentionKernels::attention, kernels.context(), qs.data(), out.data(), batch, queries, heads, headDim, scale));
+        }
+        return Step.kernel(name, "AttentionKernels.attentionSeparate", AttentionKernels.separateGrid(batch, queries, heads), cost, reads, writes,
+                KernelCall.of(AttentionKernels::attentionSeparate, kernels.context(), qs.data(), kv.data(), out.data(), batch, queries, keys, heads,
+                        headDim, qs.channels(), q.offset(), kv.channels(), k.offset(), v.offset(), scale));
+    }
+
+    /**
+     * Attention within windows of a channels-last map from its packed qkv (SAM, ViTDet), with decomposed rel-pos.
+     * <ul>
+     * <li>portable: {@code WindowAttentionKernels.windowAttention}, grid 2D x = position, y = head;</li>
+     * <li>JVM: {@code JvmWindowAttentionKernels.windowAttention}, grid 2D x = block of a window's positions,
+     * y = (image * windows + window) * heads + head.</li>
+     * </ul>
+     * Every window has {@code windowH x windowW} keys, padded ones included (they are attended, as upstream).
+     */
+    public static Step windowAttention(String name, FeatureMap qkv, WindowAttention p, FeatureMap out, Kernels kernels) {
+        int channels = out.channels();
+        int heads = p.heads();
+        int headDim = channels / heads;
+        if (headDim * heads != channels || qkv.channels() != 3 * channels || qkv.batch() != out.batch() || qkv.height() != out.height()
+                || qkv.width() != out.width()) {
+            throw new IllegalArgumentException("task " + name + ": window attention shapes do not agree");
+        }
+        int batch = out.batch();
+        int height = out.height();
+        int width = out.width();
+        long tokens = out.rows();
+        long pairs = tokens * heads * p.windowH() * p.windowW();
+        long relPosFlops = p.relPos() ? tokens * heads * (p.windowH() + p.windowW()) * 2L * headDim + 2 * pairs : 0;
+        TaskCost cost = TaskCost.of(pairs * (4L * headDim + 5) + relPosFlops, tokens * 3 * channels, tokens * channels);
+        List<Object> reads = new ArrayList<>(List.of(qkv.data(), p.qkvBias(), p.relPosH(), p.relPosW()));
+        List<Object> writes = List.of(out.data());
+        int relPos = p.relPos() ? 1 : 0;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (kernels.cpu()) {
+            return Step.kernel(name, "JvmWindowAttentionKernels.windowAttention",
+                    JvmWindowAttentionKernels.grid(batch, height, width, heads, p.windowH(), p.windowW()), cost, reads, writes,
+                    KernelCall.of(JvmWindowAttentionKernels::windowAttention, kernels.context(), qkv.data(), p.qkvBias(), p.relPosH(), p.relPosW(),
+                            out.data(), batch, height, width, heads, headDim, p.windowH(), p.windowW(), relPos, scale));
+        }
+        return Step.kernel(name, "WindowAttentionKernels.windowAttention", WindowAttentionKernels.grid(batch, height, width, heads), cost, reads,
+                writes, KernelCall.of(WindowAttentionKernels::windowAttention, kernels.context(), qkv.data(), p.qkvBias(), p.relPosH(), p.relPosW(),
+                        out.data(), batch, height, width, heads, headDim, p.windowH(), p.windowW(), relPos, scale));
+    }
+}

@@ -1,0 +1,102 @@
+package org.vitornado.runtime.ops;
+
+import java.util.List;
+
+import org.vitornado.kernels.ConvKernels;
+import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.jvm.JvmConvKernels;
+import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.plan.KernelCall;
+import org.vitornado.runtime.plan.Step;
+import org.vitornado.runtime.tensor.FeatureMap;
+
+/** Convolutions and pooling on channels-last maps, with PyTorch's weight layouts and zero padding. */
+public final class ConvOps {
+
+    private ConvOps() {
+    }
+
+    /**
+     * {@code nn.Conv2d}.
+     * <ul>
+     * <li>portable: {@code ConvKernels.conv2d}, grid 2D x = output channel, y = output pixel;</li>
+     * <li>JVM (dense, or depthwise): {@code JvmConvKernels.conv2d} as an implicit GEMM over 64 x 64 blocks (x = block
+     * of output channels, y = block of pixels), {@code JvmConvKernels.depthwise} by channel vectors (x = 1).</li>
+     * </ul>
+     * Cost: {@code 2 outputs (in / groups) kernel^2} FLOPs.
+     */
+    public static Step conv2d(String name, FeatureMap in, Conv2d p, FeatureMap out, Kernels k) {
+        int oh = p.outputSize(in.height());
+        int ow = p.outputSize(in.width());
+        if (in.channels() != p.in() || out.channels() != p.out() || out.height() != oh || out.width() != ow || out.batch() != in.batch()) {
+            throw new IllegalArgumentException("task " + name + ": conv " + p.in() + " -> " + p.out() + " (kernel " + p.kernel() + ", stride "
+                    + p.stride() + ") maps " + in.height() + "x" + in.width() + "x" + in.channels() + " to " + oh + "x" + ow + "x" + p.out()
+                    + ", not " + out.height() + "x" + out.width() + "x" + out.channels());
+        }
+        long outputs = (long) out.rows() * p.out();
+        long taps = (long) p.in() / p.groups() * p.kernel() * p.kernel();
+        TaskCost cost = TaskCost.of(2 * outputs * taps, (long) in.rows() * p.in() + p.out() * taps + p.out(), outputs);
+        List<Object> reads = List.of(in.data(), p.weight(), p.bias());
+        List<Object> writes = List.of(out.data());
+        int batch = in.batch();
+        if (k.cpu() && JvmConvKernels.supports(p.in(), p.out(), p.groups())) {
+            boolean dense = p.groups() == 1;
+            KernelCall call = dense
+                    ? KernelCall.of(JvmConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(),
+                            p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow)
+                    : KernelCall.of(JvmConvKernels::depthwise, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(),
+                            p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow);
+            return Step.kernel(name, dense ? "JvmConvKernels.conv2d" : "JvmConvKernels.depthwise",
+                    JvmConvKernels.grid(batch, oh, ow, p.out(), p.groups()), cost, reads, writes, call);
+        }
+        return Step.kernel(name, "ConvKernels.conv2d", ConvKernels.grid(batch, oh, ow, p.out()), cost, reads, writes,
+                KernelCall.of(ConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(), p.in(),
+                        p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
+    }
+
+    /**
+     * {@code nn.ConvTranspose2d(kernel_size=2, stride=2)}: each input pixel spreads over a 2x2 output block.
+     * <ul>
+     * <li>portable: {@code ConvKernels.convTranspose2x2}, grid 2D x = output channel, y = output pixel;</li>
+     * <li>JVM: {@code JvmConvKernels.convTranspose2x2}, four register-tiled products over 64 x 64 blocks.</li>
+     * </ul>
+     * Cost: {@code 2 outputs in} FLOPs.
+     */
+    public static Step convTranspose2x2(String name, FeatureMap in, ConvTranspose2x2 p, FeatureMap out, Kernels k) {
+        if (in.channels() != p.in() || out.channels() != p.out() || out.height() != 2 * in.height() || out.width() != 2 * in.width()
+                || out.batch() != in.batch()) {
+            throw new IllegalArgumentException("task " + name + ": a 2x2 stride-2 transposed conv doubles the map's height and width");
+        }
+        long outputs = (long) out.rows() * p.out();
+        TaskCost cost = TaskCost.of(2 * outputs * p.in(), (long) in.rows() * p.in() + 4L * p.in() * p.out() + p.out(), outputs);
+        List<Object> reads = List.of(in.data(), p.weight(), p.bias());
+        List<Object> writes = List.of(out.data());
+        if (k.cpu()) {
+            return Step.kernel(name, "JvmConvKernels.convTranspose2x2", JvmConvKernels.transposeGrid(in.batch(), in.height(), in.width(), p.out()),
+                    cost, reads, writes, KernelCall.of(JvmConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(),
+                            in.batch(), in.height(), in.width(), p.in(), p.out()));
+        }
+        return Step.kernel(name, "ConvKernels.convTranspose2x2", ConvKernels.grid(in.batch(), out.height(), out.width(), p.out()), cost, reads,
+                writes, KernelCall.of(ConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(), in.batch(),
+                        in.height(), in.width(), p.in(), p.out()));
+    }
+
+    /**
+     * Max pooling, square window, no padding: {@code ConvKernels.maxPool2d}, grid 2D x = channel, y = output pixel.
+     * Cost: one comparison per window value.
+     */
+    public static Step maxPool2d(String name, FeatureMap in, int kernel, int stride, FeatureMap out, Kernels k) {
+        int oh = ConvKernels.outputSize(in.height(), kernel, stride, 0);
+        int ow = ConvKernels.outputSize(in.width(), kernel, stride, 0);
+        if (out.height() != oh || out.width() != ow || out.channels() != in.channels() || out.batch() != in.batch()) {
+            throw new IllegalArgumentException("task " + name + ": max-pool " + kernel + "/" + stride + " maps " + in.height() + "x" + in.width()
+                    + " to " + oh + "x" + ow);
+        }
+        long outputs = (long) out.rows() * out.channels();
+        return Step.kernel(name, "ConvKernels.maxPool2d", ConvKernels.grid(in.batch(), oh, ow, in.channels()),
+                TaskCost.of(outputs * kernel * kernel, (long) in.rows() * in.channels(), outputs), List.of(in.data()), List.of(out.data()),
+                KernelCall.of(ConvKernels::maxPool2d, k.context(), in.data(), out.data(), in.batch(), in.height(), in.width(), in.channels(), kernel,
+                        stride, oh, ow));
+    }
+}

@@ -1,0 +1,75 @@
+package org.vitornado.runtime.ops;
+
+import java.util.List;
+
+import org.vitornado.kernels.LinearKernels;
+import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.jvm.JvmLinearKernels;
+import org.vitornado.runtime.nn.Linear;
+import org.vitornado.runtime.plan.KernelCall;
+import org.vitornado.runtime.plan.Step;
+import org.vitornado.runtime.tensor.Tokens;
+
+/**
+ * {@code y = x W^T + b} over token rows, with what follows it fused in: nothing, GELU (an MLP's first layer), or the
+ * residual add into {@code y} (an output projection).
+ * <ul>
+ * <li>portable: {@code LinearKernels.linear|linearGelu|linearResidual}, grid 2D x = output feature, y = row, one
+ * work-item per output;</li>
+ * <li>JVM: {@code JvmLinearKernels.linear}, grid 2D of 64 x 64 output blocks, register-tiled.</li>
+ * </ul>
+ * Cost: {@code 2 rows in out} FLOPs; reads x, W, b (and y for the residual), writes y.
+ */
+public final class LinearOps {
+
+    /** What is applied to {@code x W^T + b} before it is stored. */
+    public enum Epilogue {
+        NONE, GELU, RESIDUAL
+    }
+
+    private LinearOps() {
+    }
+
+    public static Step linear(String name, Tokens x, Linear p, Tokens y, Epilogue epilogue, Kernels k) {
+        if (x.channels() != p.in() || y.channels() != p.out() || x.rows() != y.rows()) {
+            throw new IllegalArgumentException("task " + name + ": linear " + p.in() + " -> " + p.out() + " on rows of " + x.channels() + " into rows of "
+                    + y.channels() + " (" + x.rows() + " vs " + y.rows() + " rows)");
+        }
+        boolean residual = epilogue == Epilogue.RESIDUAL;
+        if (residual && x.data() == y.data()) {
+            throw new IllegalArgumentException("task " + name + ": a residual linear needs distinct input and output");
+        }
+        int rows = x.rows();
+        long r = rows;
+        TaskCost cost = TaskCost.of(2 * r * p.in() * p.out(), r * p.in() + (long) p.in() * p.out() + p.out() + (residual ? r * p.out() : 0),
+                r * p.out());
+        List<Object> reads = residual ? List.of(x.data(), p.weight(), p.bias(), y.data()) : List.of(x.data(), p.weight(), p.bias());
+        List<Object> writes = List.of(y.data());
+        if (k.cpu()) {
+            int code = switch (epilogue) {
+                case NONE -> JvmLinearKernels.PLAIN;
+                case GELU -> JvmLinearKernels.GELU;
+                case RESIDUAL -> JvmLinearKernels.RESIDUAL;
+            };
+            String kernel = "JvmLinearKernels.linear" + switch (epilogue) {
+                case NONE -> "";
+                case GELU -> "+gelu";
+                case RESIDUAL -> "+residual";
+            };
+            return Step.kernel(name, kernel, JvmLinearKernels.grid(rows, p.out()), cost, reads, writes,
+                    KernelCall.of(JvmLinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out(), code));
+        }
+        KernelCall call = switch (epilogue) {
+            case NONE -> KernelCall.of(LinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
+            case GELU -> KernelCall.of(LinearKernels::linearGelu, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
+            case RESIDUAL -> KernelCall.of(LinearKernels::linearResidual, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(),
+                    p.out());
+        };
+        String kernel = switch (epilogue) {
+            case NONE -> "LinearKernels.linear";
+            case GELU -> "LinearKernels.linearGelu";
+            case RESIDUAL -> "LinearKernels.linearResidual";
+        };
+        return Step.kernel(name, kernel, LinearKernels.grid(rows, p.out()), cost, reads, writes, call);
+    }
+}

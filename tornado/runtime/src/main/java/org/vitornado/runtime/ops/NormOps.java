@@ -1,0 +1,47 @@
+package org.vitornado.runtime.ops;
+
+import java.util.List;
+
+import org.vitornado.kernels.LayerNormKernels;
+import org.vitornado.kernels.SoftmaxKernels;
+import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.nn.LayerNorm;
+import org.vitornado.runtime.plan.KernelCall;
+import org.vitornado.runtime.plan.Step;
+import org.vitornado.runtime.tensor.Tokens;
+
+/** Row-wise normalisations: LayerNorm and softmax. Portable kernels on every backend (cheap next to the linears). */
+public final class NormOps {
+
+    private NormOps() {
+    }
+
+    /**
+     * LayerNorm of every row of {@code x} into {@code y} (may be {@code x}): {@code LayerNormKernels.layerNorm}, grid
+     * 1D x = row. Cost: about 8 FLOPs per value.
+     */
+    public static Step layerNorm(String name, Tokens x, LayerNorm p, Tokens y, Kernels k) {
+        if (x.rows() != y.rows() || x.channels() != y.channels()) {
+            throw new IllegalArgumentException("task " + name + ": LayerNorm from [" + x.rows() + ", " + x.channels() + "] into [" + y.rows() + ", "
+                    + y.channels() + "]");
+        }
+        int rows = x.rows();
+        int cols = x.channels();
+        long n = (long) rows * cols;
+        List<Object> reads = List.of(x.data(), p.weight(), p.bias());
+        return Step.kernel(name, "LayerNormKernels.layerNorm", LayerNormKernels.grid(rows), TaskCost.of(8 * n, n + 2L * cols, n), reads,
+                List.of(y.data()), KernelCall.of(LayerNormKernels::layerNorm, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, cols, p.eps()));
+    }
+
+    /** Softmax of every row: {@code SoftmaxKernels.softmax}, grid 1D x = row. Cost: about 5 FLOPs per value. */
+    public static Step softmax(String name, Tokens x, Tokens y, Kernels k) {
+        if (x.rows() != y.rows() || x.channels() != y.channels()) {
+            throw new IllegalArgumentException("task " + name + ": softmax shapes differ");
+        }
+        int rows = x.rows();
+        int cols = x.channels();
+        long n = (long) rows * cols;
+        return Step.kernel(name, "SoftmaxKernels.softmax", SoftmaxKernels.grid(rows), TaskCost.of(5 * n, n, n), List.of(x.data()),
+                List.of(y.data()), KernelCall.of(SoftmaxKernels::softmax, k.context(), x.data(), y.data(), rows, cols));
+    }
+}

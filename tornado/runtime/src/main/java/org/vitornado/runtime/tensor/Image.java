@@ -1,0 +1,15 @@
+package org.vitornado.runtime.tensor;
+
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** Images on the device as PyTorch gives them to a model: NCHW {@code [batch, channels, height, width]}. */
+public record Image(FloatArray data, int batch, int channels, int height, int width) {
+
+    public Image {
+        int n = Sizes.elements("image", batch, channels, height, width);
+        if (data.getSize() != n) {
+            throw new IllegalArgumentException("images [" + batch + ", " + channels + ", " + height + ", " + width + "] need " + n
+                    + " values, the array has " + data.getSize());
+        }
+    }
+}
