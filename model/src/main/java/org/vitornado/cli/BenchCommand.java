@@ -132,48 +132,56 @@ final class BenchCommand implements Command {
         return 0;
     }
 
-    /** Runs this command for {@code backend} in a child process (the other API implementation) and reads its rows. */
+    /** Set in a child's environment: it measures its own backend and never starts another process. */
+    static final String CHILD = "VITORNADO_BENCH_CHILD";
+
+    /**
+     * Runs this command for {@code backend} in a child process (the other API implementation), told its backend, and
+     * reads its rows. bin/vitornado says how to start each backend ({@code VITORNADO_*} in the environment).
+     */
     private static List<BenchRow> child(Backend backend, String[] argv, PrintStream out) throws IOException, InterruptedException {
-        String cp = System.getenv(backend == Backend.JVM ? "VITORNADO_CP_JVM" : "VITORNADO_CP_TORNADO");
+        if (System.getenv(CHILD) != null) {
+            throw new IllegalStateException("--backend " + backend.cliName() + ": this bench runs in a child process for "
+                    + Backend.detect().cliName() + " only");
+        }
         String java = System.getenv("VITORNADO_JAVA");
-        if (cp == null || (backend == Backend.JVM && java == null)) {
-            out.println(backend.cliName() + ": not measured (run through bin/vitornado, which provides both class paths)");
-            return List.of();
+        String cp = System.getenv(backend == Backend.JVM ? "VITORNADO_CP_JVM" : "VITORNADO_CP_TORNADO");
+        String argfile = System.getenv("VITORNADO_TORNADO_ARGFILE");
+        if (java == null || cp == null) {
+            throw new IllegalStateException("--backend " + backend.cliName() + ": this process runs on " + Backend.detect().cliName()
+                    + "; measuring " + backend.cliName() + " too needs bin/vitornado, which says how to start it");
+        }
+        if (backend == Backend.TORNADO && (argfile == null || argfile.isEmpty())) {
+            throw new IllegalStateException("--backend tornado: TornadoVM 5.2.0-jdk25 is not installed (set TORNADOVM_HOME to its SDK)");
         }
         Path tmp = Files.createTempFile("vitornado-bench", ".json");
         Files.delete(tmp);
-        List<String> params = new ArrayList<>(List.of("bench"));
+        List<String> command = new ArrayList<>(List.of(java));
+        if (backend == Backend.JVM) {
+            command.add("--add-modules=jdk.incubator.vector");
+        } else {
+            command.add("@" + argfile);
+            command.addAll(List.of(System.getenv().getOrDefault("VITORNADO_TORNADO_FLAGS", "-Dtornado.recover.bailout=False").trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", cp, "org.vitornado.cli.Main", "bench"));
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             boolean valued = a.equals("--backend") || a.equals("--json") || a.equals("--csv") || a.equals("--chart");
             if (valued) {
                 i++;
             } else if (!a.startsWith("--backend=") && !a.startsWith("--json=") && !a.startsWith("--csv=") && !a.startsWith("--chart=")) {
-                params.add(a);
+                command.add(a);
             }
         }
-        params.addAll(List.of("--backend", backend.cliName(), "--json", tmp.toString()));
-        List<String> command = new ArrayList<>();
-        if (backend == Backend.JVM) {
-            command.addAll(List.of(java, "--add-modules=jdk.incubator.vector", "-cp", cp, "org.vitornado.cli.Main"));
-            command.addAll(params);
-        } else {
-            command.addAll(List.of("tornado", "--jvm=" + System.getenv().getOrDefault("VITORNADO_TORNADO_FLAGS", "-Dtornado.recover.bailout=False"),
-                    "-cp", cp, "org.vitornado.cli.Main", "--params", String.join(" ", params)));
-        }
+        command.addAll(List.of("--backend", backend.cliName(), "--json", tmp.toString()));
         out.println(backend.cliName() + ": measuring in a child process");
-        Process p;
-        try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            out.println(backend.cliName() + ": not measured (" + e.getMessage() + ")");
-            return List.of();
-        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put(CHILD, "1");
+        Process p = pb.start();
         p.getInputStream().transferTo(out);
         int code = p.waitFor();
         if (code != 0 || !Files.exists(tmp)) {
-            out.println(backend.cliName() + ": the child process failed (exit " + code + ")");
-            return List.of();
+            throw new IllegalStateException("the " + backend.cliName() + " child process failed (exit " + code + "): see its output above");
         }
         JsonArray array = JsonParser.parseString(Files.readString(tmp)).getAsJsonArray();
         Files.delete(tmp);

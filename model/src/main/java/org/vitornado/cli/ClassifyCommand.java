@@ -59,13 +59,13 @@ final class ClassifyCommand implements Command {
         }
         int top = Math.min(args.integer("top", 5, 1), ckpt.vit().numClasses());
         int batch = args.integer("batch", Math.min(images.size(), MAX_BATCH), 1);
-        ExecutionOptions execution = ExecutionFlags.from(args, false);
         Preprocessing pre = ckpt.preprocessing();
         // Decode everything first: a bad image fails before the model is loaded.
         List<float[]> inputs = new ArrayList<>();
         for (String image : images) {
             inputs.add(pre.apply(ImageReader.readRgb(Path.of(image))));
         }
+        ExecutionOptions execution = ExecutionFlags.announced(args, out);
         VitModel model = ckpt.load();
         int classes = ckpt.vit().numClasses();
         int perImage = 3 * pre.height() * pre.width();

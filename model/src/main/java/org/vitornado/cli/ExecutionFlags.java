@@ -1,9 +1,11 @@
 package org.vitornado.cli;
 
+import java.io.PrintStream;
 import java.util.Set;
 
 import org.vitornado.runtime.Backend;
 import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.PlanRunner;
 
 /** The {@code --backend} and {@code --device} options every running command shares. */
 final class ExecutionFlags {
@@ -22,5 +24,12 @@ final class ExecutionFlags {
     static ExecutionOptions from(Args args, boolean profile) {
         Backend backend = args.has("backend") ? Backend.parse(args.get("backend", "")) : Backend.detect();
         return new ExecutionOptions(backend, args.integer("device", 0, 0), profile);
+    }
+
+    /** The options of {@code args}, after printing the one line that says where the command runs. */
+    static ExecutionOptions announced(Args args, PrintStream out) {
+        ExecutionOptions options = from(args, false);
+        out.println("running on " + options.backend().cliName() + ", device " + options.device() + ": " + PlanRunner.describeDevice(options));
+        return options;
     }
 }

@@ -66,7 +66,6 @@ final class FeaturesCommand implements Command {
         Args args = Args.parse(name(), argv, accepted, Set.of());
         ModelFiles files = ModelFiles.locate(Path.of(args.required("model")));
         Path dir = Path.of(args.required("out"));
-        ExecutionOptions options = ExecutionFlags.from(args, false);
         JsonObject config = Json.readObject(files.config());
 
         if (!Backbones.isBackbone(config)) {
@@ -77,6 +76,7 @@ final class FeaturesCommand implements Command {
         float[] pixels = new Preprocessing(backbone.imgH(), backbone.imgW(), 1.0, true, Interpolation.BILINEAR, norm[0], norm[1])
                 .apply(ImageReader.readRgb(Path.of(args.required("image"))));
 
+        ExecutionOptions options = ExecutionFlags.announced(args, out);
         Map<String, float[]> maps;
         Map<String, int[]> shapes;
         try (SafetensorsFile file = SafetensorsFile.open(files.weights());

@@ -45,8 +45,9 @@ public final class Main {
         } catch (ModelException | IllegalArgumentException | IllegalStateException e) {
             err.println("vitornado " + command.name() + ": " + e.getMessage());
             return 2;
-        } catch (Exception e) {
-            err.println("vitornado " + command.name() + ": " + e);
+        } catch (Exception | Error e) {
+            // Anything else, an Error included (out of memory, TornadoVM's internal errors), is one line too.
+            err.println("vitornado " + command.name() + ": " + describe(e));
             if (Boolean.getBoolean("vitornado.stacktrace")) {
                 e.printStackTrace(err);
             } else {
@@ -54,6 +55,32 @@ public final class Main {
             }
             return 2;
         }
+    }
+
+    /** One line for an unexpected failure: what happened, in words, and what to try for the common ones. */
+    static String describe(Throwable e) {
+        String name = e.getClass().getSimpleName();
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? "" : e.getMessage().strip().replaceAll("\\s*\\R\\s*", " ");
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory (" + message + "): use a smaller --batch or --size, or give the JVM more (VITORNADO_JAVA_OPTS=\"-Xmx... "
+                    + "-XX:MaxDirectMemorySize=...\")";
+        }
+        if (name.equals("TornadoOutOfMemoryException")) {
+            return "the device is out of memory" + (message.isEmpty() ? "" : " (" + message + ")") + ": use a smaller --batch or --size";
+        }
+        if (e instanceof StackOverflowError) {
+            return "stack overflow: the model is too deep for the thread's stack (VITORNADO_JAVA_OPTS=-Xss16m)";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file: " + message;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + message;
+        }
+        if (name.startsWith("Tornado")) {
+            return "TornadoVM failed (" + name + ")" + (message.isEmpty() ? "" : ": " + message);
+        }
+        return message.isEmpty() ? name : message;
     }
 
     static String overview() {

@@ -2,27 +2,31 @@ package org.vitornado.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.vitornado.model.Checkpoint;
 import org.vitornado.model.backbone.Backbone;
 import org.vitornado.model.backbone.FeatureMaps;
+import org.vitornado.model.bench.BenchTarget;
+import org.vitornado.model.bench.BenchTargets;
 import org.vitornado.model.io.Tensors;
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.segmentation.SegmentationModel;
 import org.vitornado.model.segmentation.SegmentationPlan;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitModel;
 import org.vitornado.model.vit.VitPlan;
-import org.vitornado.model.bench.BenchTarget;
-import org.vitornado.model.bench.BenchTargets;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.PlanRunner;
 import org.vitornado.runtime.PlannedTask;
-import org.vitornado.runtime.TaskProfile;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.TaskProfile;
+import org.vitornado.runtime.plan.GraphBudget;
+import org.vitornado.runtime.plan.PlannedGraph;
 
 /**
  * {@code plan}: the task graph a model compiles to, one row per kernel task with its grid, FLOPs and bytes.
@@ -72,7 +76,7 @@ final class PlanCommand implements Command {
             BackboneSource.checkSize(backbone, h, w);
             try (FeatureMaps maps = backbone.plan(Tensors.placeholders(Path.of(args.required("model"))), batch, h, w, null)) {
                 out.printf("%s%ninput %d x %dx%d -> outputs %s%n%n", backbone.describe(), batch, h, w, BackboneSource.shapes(maps));
-                print(maps.tasks(), out);
+                print(maps.graphs(), out);
             }
             return 0;
         }
@@ -83,7 +87,7 @@ final class PlanCommand implements Command {
             int w = size == null ? segmenter.imgW() : size[1];
             try (SegmentationPlan plan = segmenter.plan(Tensors.placeholders(Path.of(args.required("model"))), batch, h, w, null)) {
                 out.printf("%s%ninput %d x %dx%d -> scores %d x %dx%d%n%n", segmenter.describe(), batch, h, w, segmenter.classes(), h, w);
-                print(plan.tasks(), out);
+                print(plan.graphs(), out);
             }
             return 0;
         }
@@ -93,9 +97,8 @@ final class PlanCommand implements Command {
         int h = size == null ? c.imgH() : size[0];
         int w = size == null ? c.imgW() : size[1];
         VitPlan plan = VitModel.inspect(c, batch, h, w);
-        out.printf("%s%ninput %d x %dx%d -> %d tokens of %d; graph '%s'%n%n", c.describe(), batch, h, w, plan.tokens(), c.embedDim(),
-                plan.tasks().isEmpty() ? "" : plan.tasks().get(0).graph());
-        print(plan.tasks(), out);
+        out.printf("%s%ninput %d x %dx%d -> %d tokens of %d%n%n", c.describe(), batch, h, w, plan.tokens(), c.embedDim());
+        print(plan.graphs(), out);
         return 0;
     }
 
@@ -112,7 +115,7 @@ final class PlanCommand implements Command {
             int w = size == null ? target.defaultWidth() : size[1];
             float[] pixels = new float[batch * target.inChans() * h * w];
             java.util.Arrays.fill(pixels, 0.1f);
-            try (BenchTarget.Compiled compiled = target.compile(batch, h, w, options)) {
+            try (ModelPlan compiled = target.compile(batch, h, w, options)) {
                 compiled.run(pixels);
                 Map<String, long[]> times = new LinkedHashMap<>();
                 for (int i = 0; i < iterations; i++) {
@@ -159,19 +162,54 @@ final class PlanCommand implements Command {
                 .forEach(e -> out.printf("  %-" + kernelWidth + "s %10.3f ms  %5.1f%%%n", e.getKey(), e.getValue(), 100 * e.getValue() / sum));
     }
 
-    static void print(List<PlannedTask> tasks, PrintStream out) {
+    /**
+     * Every task graph: what crosses its boundary and how much of TornadoVM's per-graph limits it uses, then one row
+     * per task with its kernel, grid, FLOPs and bytes.
+     */
+    static void print(List<PlannedGraph> graphs, PrintStream out) {
+        List<PlannedTask> tasks = new ArrayList<>();
+        graphs.forEach(g -> g.steps().forEach(s -> tasks.add(new PlannedTask(g.name(), s.name(), s.kernel(), s.global(), s.local(), s.cost()))));
         int nameWidth = Math.max(4, tasks.stream().mapToInt(t -> t.name().length()).max().orElse(4));
         int kernelWidth = Math.max(6, tasks.stream().mapToInt(t -> t.kernel().length()).max().orElse(6));
         int gridWidth = Math.max(4, tasks.stream().mapToInt(t -> t.gridDescription().length()).max().orElse(4));
         String row = "%-" + nameWidth + "s  %-" + kernelWidth + "s  %-" + gridWidth + "s  %12s  %12s  %12s%n";
-        out.printf(row, "task", "kernel", "grid", "MFLOP", "read MB", "written MB");
+        out.println(graphs.size() == 1 ? "1 task graph" : graphs.size() + " task graphs, run one after another; arrays stay on the device between them");
+        out.println();
         TaskCost total = TaskCost.ZERO;
-        for (PlannedTask t : tasks) {
-            out.printf(row, t.name(), t.kernel(), t.gridDescription(), mega(t.cost().flops()),
-                    mega(t.cost().bytesRead()), mega(t.cost().bytesWritten()));
-            total = total.plus(t.cost());
+        int index = 0;
+        for (PlannedGraph g : graphs) {
+            out.printf("graph %s: %s, %d tasks; %,d of %,d graph nodes, %,d of %,d bytes of recorded code%n", g.name(), g.sections(), g.steps().size(),
+                    g.nodes(), GraphBudget.MAX_NODES, g.codeBytes(), GraphBudget.MAX_CODE_BYTES);
+            // (Weights are counted, not sized: a plan built for inspection has none.)
+            String in = transfers(g.inputs(), "input (every run)", List.of(), "", g.consumed(),
+                    "left on the device by " + (index > 0 ? graphs.get(index - 1).name() : "-"));
+            out.printf("  in: %d weights (first run)%s%n  out: %s%n", g.weights().size(), in.equals("-") ? "" : ", " + in,
+                    transfers(g.outputs(), "to the host", g.persisted(), "kept on the device for later graphs", List.of(), ""));
+            out.printf(row, "task", "kernel", "grid", "MFLOP", "read MB", "written MB");
+            for (PlannedTask t : tasks) {
+                if (t.graph().equals(g.name())) {
+                    out.printf(row, t.name(), t.kernel(), t.gridDescription(), mega(t.cost().flops()), mega(t.cost().bytesRead()),
+                            mega(t.cost().bytesWritten()));
+                    total = total.plus(t.cost());
+                }
+            }
+            out.println();
+            index++;
         }
         out.printf(row, "total (" + tasks.size() + ")", "", "", mega(total.flops()), mega(total.bytesRead()), mega(total.bytesWritten()));
+    }
+
+    /** {@code 1 input (every run) (602.1 KB), 5 left on the device by vit_0 (12.0 MB)}, or {@code -}. */
+    private static String transfers(List<Object> a, String what, List<Object> b, String whatB, List<Object> c, String whatC) {
+        List<String> parts = new ArrayList<>();
+        for (var e : List.of(Map.entry(a, what), Map.entry(b, whatB), Map.entry(c, whatC))) {
+            if (!e.getKey().isEmpty()) {
+                long bytes = PlannedGraph.bytes(e.getKey());
+                parts.add(String.format("%d %s (%s)", e.getKey().size(), e.getValue(), bytes < 1_000_000 ? String.format("%.1f KB", bytes / 1e3)
+                        : String.format("%.1f MB", bytes / 1e6)));
+            }
+        }
+        return parts.isEmpty() ? "-" : String.join(", ", parts);
     }
 
     private static String mega(long v) {

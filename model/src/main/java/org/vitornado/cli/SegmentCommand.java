@@ -126,7 +126,7 @@ final class SegmentCommand implements Command {
         }
         Files.createDirectories(dir);
 
-        ExecutionOptions options = ExecutionFlags.from(args, false);
+        ExecutionOptions options = ExecutionFlags.announced(args, out);
         Set<Integer> present = new TreeSet<>();
         try (SafetensorsFile file = SafetensorsFile.open(files.weights());
                 SegmentationInference inference = new SegmentationInference(model, new TensorLoader(file), options)) {

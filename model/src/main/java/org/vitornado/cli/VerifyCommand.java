@@ -44,7 +44,7 @@ final class VerifyCommand implements Command {
         Args args = Args.parse(name(), argv, options, Set.of());
         Fixture fixture = Fixture.read(Path.of(args.required("fixture")));
         FixtureRunner runner = FixtureRunner.forFamily(fixture.family(), fixture.json());
-        Map<String, float[]> produced = runner.run(fixture, ExecutionFlags.from(args, false));
+        Map<String, float[]> produced = runner.run(fixture, ExecutionFlags.announced(args, out));
 
         out.printf("fixture %s (%s), tolerance %.1e relative L2%n", fixture.name(), fixture.family(), fixture.relTol());
         out.printf("%-34s %-18s %12s %12s  %s%n", "output", "shape", "rel L2", "max abs", "result");

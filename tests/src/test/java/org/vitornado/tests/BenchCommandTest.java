@@ -11,6 +11,7 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-/** {@code bench} on the bundled demo model: the table, the JSON and CSV rows, and a chart that is not blank. */
+/** {@code bench} on the bundled demo model on the JVM backend: the table, the JSON and CSV rows, and a chart that is not blank. */
+@Tag("jvm")
 class BenchCommandTest {
 
     @Test

@@ -20,7 +20,7 @@ import org.vitornado.cli.Main;
 /** The CLI as a user drives it: help, errors, and each command on the bundled demo model and fixtures. */
 class CliTest {
 
-    static final Path DEMO = Path.of("..", "models", "demo-vit").toAbsolutePath().normalize();
+    static final Path DEMO = ProjectFiles.demoModel();
 
     record Run(int code, String out, String err) {
     }
@@ -82,6 +82,7 @@ class CliTest {
             assertTrue(Pattern.compile("(?m)^" + Pattern.quote(task) + " ").matcher(r.out()).find(), task + " missing:\n" + r.out());
         }
         assertTrue(r.out().contains("LinearKernels.linearResidual"), r.out());
+        assertTrue(r.out().contains("1 task graph") && r.out().contains("graph vit_0: pos_embed .. head, 26 tasks"), r.out());
         assertTrue(r.out().contains("total (" + (1 + 1 + 3 * 7 + 1 + 1 + 1) + ")"), r.out());
     }
 
@@ -141,6 +142,19 @@ class CliTest {
         assertEquals(0, plan.code(), plan.err());
         assertTrue(plan.out().contains("p2 256x128x192") && plan.out().contains("p6 256x8x12"), plan.out());
         assertTrue(plan.out().contains("blocks.2.attn") && plan.out().contains("WindowAttentionKernels"), plan.out());
+        // ViTDet-L at 1024 is too large for one TornadoVM task graph: the plan shows its graphs and what joins them.
+        Run large = cli("plan", "--model", "vitdet_l");
+        assertEquals(0, large.code(), large.err());
+        Matcher graphs = Pattern.compile("(?m)^graph vitdet_(\\d+): .*; ([0-9,]+) of 1,024 graph nodes, ([0-9,]+) of 8,192 bytes").matcher(large.out());
+        int count = 0;
+        while (graphs.find()) {
+            assertEquals(count++, Integer.parseInt(graphs.group(1)));
+            assertTrue(Integer.parseInt(graphs.group(2).replace(",", "")) <= 768 && Integer.parseInt(graphs.group(3).replace(",", "")) <= 6144,
+                    "a graph over 3/4 of TornadoVM's limits: " + graphs.group());
+        }
+        assertTrue(count >= 3, large.out());
+        assertTrue(large.out().contains(count + " task graphs, run one after another") && large.out().contains("left on the device by vitdet_0"),
+                large.out());
         Run info = cli("info", "--model", "vitdet_l");
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("embed 1024, depth 24") && info.out().contains("global blocks [5, 11, 17, 23]"), info.out());

@@ -1,33 +1,21 @@
 package org.vitornado.model.backbone;
 
-import java.util.List;
 import java.util.Map;
 
-import org.vitornado.runtime.PlanRunner;
-import org.vitornado.runtime.PlannedTask;
-import org.vitornado.runtime.plan.PlannedGraph;
+import org.vitornado.model.plan.ModelPlan;
+import org.vitornado.runtime.ExecutionOptions;
 
 /** A backbone compiled for one (batch, height, width): run it on NCHW pixels, then read its named feature maps. */
-public interface FeatureMaps extends AutoCloseable {
+public abstract class FeatureMaps extends ModelPlan {
 
-    /** Runs on {@code batch x channels x height x width} pixels. */
-    void run(float[] pixels);
+    protected FeatureMaps(String name, ExecutionOptions options, int batch, int channels, int height, int width) {
+        super(name, options, batch, channels, height, width);
+    }
 
     /** Every feature map, NCHW, in the backbone's order. */
-    Map<String, float[]> outputs();
+    @Override
+    public abstract Map<String, float[]> outputs();
 
     /** {@code [channels, height, width]} of each map. */
-    Map<String, int[]> shapes();
-
-    /** The kernel tasks, in order (for {@code plan} and {@code info}). */
-    List<PlannedTask> tasks();
-
-    /** The task graphs the tasks are split into. */
-    List<PlannedGraph> graphs();
-
-    /** The runner, for its profile after a run; {@code null} for a plan built for inspection only. */
-    PlanRunner runner();
-
-    @Override
-    void close();
+    public abstract Map<String, int[]> shapes();
 }

@@ -1,9 +1,7 @@
 package org.vitornado.model.bench;
 
-import java.util.List;
-
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.PlannedTask;
 
 /** Something {@code bench} can time: a model with its weights, compiled per (batch, height, width). */
 public interface BenchTarget extends AutoCloseable {
@@ -18,25 +16,11 @@ public interface BenchTarget extends AutoCloseable {
 
     int inChans();
 
-    /** The compiled graph; {@link Compiled#run} executes it once on NCHW pixels. */
-    Compiled compile(int batch, int height, int width, ExecutionOptions options);
+    /** The model compiled for one input shape; {@code run} executes it once on NCHW pixels. */
+    ModelPlan compile(int batch, int height, int width, ExecutionOptions options);
 
     /** Releases the checkpoint, if one was opened. */
     @Override
     default void close() {
-    }
-
-    /** A compiled model: one forward per {@link #run}. */
-    interface Compiled extends AutoCloseable {
-
-        void run(float[] pixels);
-
-        List<PlannedTask> tasks();
-
-        /** The runner of the last {@link #run}, for its profile. */
-        org.vitornado.runtime.PlanRunner runner();
-
-        @Override
-        void close();
     }
 }

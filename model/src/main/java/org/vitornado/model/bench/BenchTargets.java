@@ -11,6 +11,7 @@ import org.vitornado.model.backbone.Backbone;
 import org.vitornado.model.backbone.Backbones;
 import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Json;
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.io.ModelFiles;
 import org.vitornado.model.io.RandomTensors;
@@ -80,7 +81,7 @@ public final class BenchTargets {
             public int defaultHeight() { return target.defaultHeight(); }
             public int defaultWidth() { return target.defaultWidth(); }
             public int inChans() { return target.inChans(); }
-            public Compiled compile(int batch, int height, int width, ExecutionOptions options) {
+            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
                 return target.compile(batch, height, width, options);
             }
             public void close() { closeQuietly(file); }
@@ -123,14 +124,8 @@ public final class BenchTargets {
             public int defaultHeight() { return c.imgH(); }
             public int defaultWidth() { return c.imgW(); }
             public int inChans() { return c.inChans(); }
-            public Compiled compile(int batch, int height, int width, ExecutionOptions options) {
-                VitPlan plan = model.plan(batch, height, width, EnumSet.of(c.numClasses() > 0 ? VitOutput.LOGITS : VitOutput.PRE_LOGITS), options);
-                return new Compiled() {
-                    public void run(float[] pixels) { plan.run(pixels); }
-                    public List<PlannedTask> tasks() { return plan.tasks(); }
-                    public org.vitornado.runtime.PlanRunner runner() { return plan.runner(); }
-                    public void close() { plan.close(); }
-                };
+            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
+                return model.plan(batch, height, width, EnumSet.of(c.numClasses() > 0 ? VitOutput.LOGITS : VitOutput.PRE_LOGITS), options);
             }
         };
     }
@@ -141,14 +136,8 @@ public final class BenchTargets {
             public int defaultHeight() { return b.imgH(); }
             public int defaultWidth() { return b.imgW(); }
             public int inChans() { return b.inChans(); }
-            public Compiled compile(int batch, int height, int width, ExecutionOptions options) {
-                FeatureMaps maps = b.plan(tensors, batch, height, width, options);
-                return new Compiled() {
-                    public void run(float[] pixels) { maps.run(pixels); }
-                    public List<PlannedTask> tasks() { return maps.tasks(); }
-                    public org.vitornado.runtime.PlanRunner runner() { return maps.runner(); }
-                    public void close() { maps.close(); }
-                };
+            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
+                return b.plan(tensors, batch, height, width, options);
             }
         };
     }
@@ -159,14 +148,8 @@ public final class BenchTargets {
             public int defaultHeight() { return m.imgH(); }
             public int defaultWidth() { return m.imgW(); }
             public int inChans() { return m.inChans(); }
-            public Compiled compile(int batch, int height, int width, ExecutionOptions options) {
-                SegmentationPlan plan = m.plan(tensors, batch, height, width, options);
-                return new Compiled() {
-                    public void run(float[] pixels) { plan.run(pixels); }
-                    public List<PlannedTask> tasks() { return plan.tasks(); }
-                    public org.vitornado.runtime.PlanRunner runner() { return plan.runner(); }
-                    public void close() { plan.close(); }
-                };
+            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
+                return m.plan(tensors, batch, height, width, options);
             }
         };
     }

@@ -3,6 +3,7 @@ package org.vitornado.model.bench;
 import java.util.Arrays;
 import java.util.Random;
 
+import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
 
 /** Times a compiled model: warm-up runs, then timed runs of one forward each (input upload and output download included). */
@@ -19,7 +20,7 @@ public final class Benchmark {
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (float) r.nextGaussian();
         }
-        try (BenchTarget.Compiled compiled = target.compile(batch, height, width, options)) {
+        try (ModelPlan compiled = target.compile(batch, height, width, options)) {
             double flops = compiled.tasks().stream().mapToLong(t -> t.cost().flops()).sum();
             for (int i = 0; i < warmup; i++) {
                 compiled.run(pixels);

@@ -2,6 +2,7 @@ package org.vitornado.model.plan;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Map;
 
 import org.vitornado.runtime.CompiledPlan;
 import org.vitornado.runtime.ExecutionOptions;
@@ -76,6 +77,9 @@ public abstract class ModelPlan implements AutoCloseable {
         upload(pixels);
         compiled.run();
     }
+
+    /** Every output after {@link #run}, by the upstream's name, in PyTorch's layout (NCHW maps). */
+    public abstract Map<String, float[]> outputs();
 
     /** Every kernel task, in order, with its graph. */
     public final List<PlannedTask> tasks() {

@@ -9,7 +9,6 @@ import org.vitornado.model.io.Tensors;
 import org.vitornado.model.layers.BlockWeights;
 import org.vitornado.model.layers.PositionEmbedding;
 import org.vitornado.model.layers.WindowedBlocks;
-import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.LayerNorm;
@@ -50,7 +49,7 @@ public final class SamVitModel {
     }
 
     /** A built encoder: run it, then read {@link #tokens()}, {@link #neck()} and {@link #pooled()}. */
-    public final class Plan extends ModelPlan implements FeatureMaps {
+    public final class Plan extends FeatureMaps {
 
         private final FeatureMap x;
         private final FeatureMap neck;

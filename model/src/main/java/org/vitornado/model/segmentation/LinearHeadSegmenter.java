@@ -6,7 +6,6 @@ import java.util.Map;
 import org.vitornado.model.io.Json;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.io.Tensors;
-import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitConfigReader;
 import org.vitornado.model.vit.VitEncoder;
@@ -84,7 +83,7 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
     }
 
     /** ViT encoder -> drop prefix tokens -> head per patch -> bilinear to the input size. */
-    private final class Plan extends ModelPlan implements SegmentationPlan {
+    private final class Plan extends SegmentationPlan {
 
         private final FeatureMap logits;
 

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.vitornado.model.io.Tensors;
 import org.vitornado.model.layers.BlockWeights;
-import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.LayerNorm;
@@ -31,7 +30,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * </pre>
  * The image is transposed to NHWC as it is copied in; a 1x1 conv on NHWC rows is the linear kernel.
  */
-final class SegformerPlan extends ModelPlan implements SegmentationPlan {
+final class SegformerPlan extends SegmentationPlan {
 
     private final SegformerConfig c;
     private final Tensors t;

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.vitornado.model.io.Tensors;
-import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.vit.VitEncoder;
 import org.vitornado.model.vit.VitWeights;
 import org.vitornado.runtime.ExecutionOptions;
@@ -23,7 +22,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * </pre>
  * The padding happens as the pixels are copied in; the crop is the bilinear kernel writing only the unpadded region.
  */
-final class SegmenterPlan extends ModelPlan implements SegmentationPlan {
+final class SegmenterPlan extends SegmentationPlan {
 
     private final SegmenterConfig c;
     private final Image padded;

@@ -6,7 +6,6 @@ import java.util.Map;
 
 import org.vitornado.model.io.Tensors;
 import org.vitornado.model.layers.BlockWeights;
-import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.vit.VitEncoder;
 import org.vitornado.model.vit.VitWeights;
 import org.vitornado.runtime.ExecutionOptions;
@@ -21,7 +20,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * SETR's forward (see {@link SetrConfig}); maps stay channels-last, so every mmcv {@code ConvModule} is one conv
  * kernel (BatchNorm folded into its weights on the host) and a ReLU, and a 1x1 {@code conv_seg} is the linear kernel.
  */
-final class SetrPlan extends ModelPlan implements SegmentationPlan {
+final class SetrPlan extends SegmentationPlan {
 
     private final SetrConfig c;
     private final Tensors t;

@@ -82,8 +82,17 @@ public final class VitPlan extends ModelPlan {
         return a.data().toHeapArray();
     }
 
-    public Set<VitOutput> outputs() {
+    /** The outputs it was built for. */
+    public Set<VitOutput> produced() {
         return outputs.isEmpty() ? EnumSet.noneOf(VitOutput.class) : EnumSet.copyOf(outputs.keySet());
+    }
+
+    /** Every output it was built for, by its fixture name ({@code features}, {@code pre_logits}, {@code logits}, ...). */
+    @Override
+    public Map<String, float[]> outputs() {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        outputs.forEach((kind, rows) -> out.put(kind.fixtureName(), rows.data().toHeapArray()));
+        return out;
     }
 
     public VitConfig config() {

@@ -11,7 +11,6 @@ import org.vitornado.model.io.Tensors;
 import org.vitornado.model.layers.BlockWeights;
 import org.vitornado.model.layers.PositionEmbedding;
 import org.vitornado.model.layers.WindowedBlocks;
-import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
@@ -48,7 +47,7 @@ public final class VitDetModel {
     }
 
     /** A built ViTDet: run it, then read {@link #outputs()}. */
-    public final class Plan extends ModelPlan implements FeatureMaps {
+    public final class Plan extends FeatureMaps {
 
         private final List<Level> levels = new ArrayList<>();
 

@@ -48,6 +48,9 @@ public final class WindowAttentionKernels {
         for (int d = 0; d < headDim; d++) {
             out.set(o + d, 0.0f);
         }
+        // A padded position's key is the k bias, the same for every padded position: its score is computed once.
+        int keyBias = channels + h * headDim;
+        float qkBias = LinearKernels.dot(qkv, q, qkvBias, keyBias, headDim);
         float max = -Float.MAX_VALUE;
         float sum = 0.0f;
         for (int kh = 0; kh < windowH; kh++) {
@@ -55,13 +58,15 @@ public final class WindowAttentionKernels {
             for (int kw = 0; kw < windowW; kw++) {
                 int ky = originY + kh;
                 int kx = originX + kw;
-                // A padded position's key and value come from the bias row; a real one's from its qkv row.
-                // (Two arrays are read by branch, not selected as objects: the JIT handles values, not array phis.)
+                // A real position's key and value come from its qkv row, a padded one's from the bias. Both are read
+                // (a padded position reads the query's own row instead of its, which does not exist) and the right
+                // one is selected by value: TornadoVM 5.2's OpenCL generator mis-merges a value computed in two
+                // branches that each contain a loop (a dot product), so no branch here holds one.
                 boolean real = ky < height && kx < width;
-                int k = (real ? ((b * perImage + ky * width + kx) * 3 * channels) : 0) + channels + h * headDim;
-                int v = k + channels;
-                float qk = real ? LinearKernels.dot(qkv, q, qkv, k, headDim) : LinearKernels.dot(qkv, q, qkvBias, k, headDim);
-                float s = scale * qk + biasH;
+                int row = real ? b * perImage + ky * width + kx : token;
+                int k = row * 3 * channels + channels + h * headDim;
+                float qkRow = LinearKernels.dot(qkv, q, qkv, k, headDim);
+                float s = scale * (real ? qkRow : qkBias) + biasH;
                 if (relPos != 0) {
                     s += LinearKernels.dot(qkv, q, relPosW, (qw - kw + windowW - 1) * headDim, headDim);
                 }
@@ -76,8 +81,9 @@ public final class WindowAttentionKernels {
                 float p = TornadoMath.exp(s - max);
                 sum += p;
                 for (int d = 0; d < headDim; d++) {
-                    float value = real ? qkv.get(v + d) : qkvBias.get(v + d);
-                    out.set(o + d, out.get(o + d) + p * value);
+                    float fromRow = qkv.get(k + channels + d);
+                    float fromBias = qkvBias.get(keyBias + channels + d);
+                    out.set(o + d, out.get(o + d) + p * (real ? fromRow : fromBias));
                 }
             }
         }

@@ -19,7 +19,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 class WindowAttentionKernelsTest {
 
     @ParameterizedTest(name = "b={0} {1}x{2} heads={3} hd={4} window={5}x{6} relPos={7}")
-    @CsvSource({"1,8,8,2,8,3,3,1", "2,5,7,2,8,3,3,1", "1,5,7,3,4,5,7,1", "1,6,4,1,16,4,4,0", "1,4,9,2,6,2,2,1"})
+    @CsvSource({"1,8,8,2,8,3,3,1", "2,5,7,2,8,3,3,1", "1,5,7,3,4,5,7,1", "1,6,4,1,16,4,4,0", "1,4,9,2,6,2,2,1", "1,16,16,12,64,14,14,1",
+            "1,16,16,12,64,16,16,1", "1,8,8,2,64,8,8,0", "1,8,8,2,32,8,8,1", "1,4,4,1,33,4,4,0", "1,1,1,1,64,1,1,0", "1,1,2,1,64,1,2,0",
+            "2,9,11,3,40,4,4,1"})
     void windowAttentionMatchesFloat64(int batch, int height, int width, int heads, int headDim, int windowH, int windowW, int relPos) {
         Random r = new Random(batch * 100L + height * 10L + width + windowH);
         int c = heads * headDim;

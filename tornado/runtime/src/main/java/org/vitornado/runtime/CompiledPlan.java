@@ -6,6 +6,8 @@ import java.util.List;
 import org.vitornado.runtime.plan.PlannedGraph;
 import org.vitornado.runtime.plan.Step;
 
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
 /**
  * A model's forward pass for one input shape: its task graphs, and the runner that executes them on the chosen
  * backend ({@code null} for a plan built for inspection only).
@@ -16,10 +18,13 @@ public final class CompiledPlan implements AutoCloseable {
     private final List<PlannedGraph> graphs;
     private final List<PlannedTask> tasks;
     private final PlanRunner runner;
+    /** {from, to} pairs copied on the host after every run: outputs brought back through a buffer of the last graph. */
+    private final List<FloatArray[]> hostCopies;
 
-    private CompiledPlan(String name, List<PlannedGraph> graphs, PlanRunner runner) {
+    private CompiledPlan(String name, List<PlannedGraph> graphs, List<FloatArray[]> hostCopies, PlanRunner runner) {
         this.name = name;
         this.graphs = List.copyOf(graphs);
+        this.hostCopies = List.copyOf(hostCopies);
         this.runner = runner;
         List<PlannedTask> all = new ArrayList<>();
         for (PlannedGraph g : graphs) {
@@ -30,8 +35,8 @@ public final class CompiledPlan implements AutoCloseable {
         this.tasks = List.copyOf(all);
     }
 
-    static CompiledPlan of(String name, List<PlannedGraph> graphs, ExecutionOptions options) {
-        return new CompiledPlan(name, graphs, options == null ? null : new PlanRunner(graphs, options));
+    static CompiledPlan of(String name, List<PlannedGraph> graphs, List<FloatArray[]> hostCopies, ExecutionOptions options) {
+        return new CompiledPlan(name, graphs, hostCopies, options == null ? null : new PlanRunner(graphs, options));
     }
 
     public String name() {
@@ -58,6 +63,9 @@ public final class CompiledPlan implements AutoCloseable {
             throw new IllegalStateException("plan " + name + " was built for inspection only (no backend)");
         }
         runner.run();
+        for (FloatArray[] c : hostCopies) {
+            c[1].getSegment().copyFrom(c[0].getSegment());
+        }
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.vitornado.runtime.ops.PatchEmbedOps;
 import org.vitornado.runtime.ops.PoolingOps;
 import org.vitornado.runtime.ops.ResampleOps;
 import org.vitornado.runtime.plan.Partitioner;
+import org.vitornado.runtime.plan.PlannedGraph;
 import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.FeatureMap;
 import org.vitornado.runtime.tensor.HeadSlice;
@@ -138,7 +139,55 @@ public final class PlanBuilder {
         if (steps.isEmpty()) {
             throw new IllegalStateException("plan " + name + " has no tasks");
         }
-        return CompiledPlan.of(name, Partitioner.partition(name, steps, sections, inputs, outputs), options);
+        List<PlannedGraph> graphs = Partitioner.partition(name, steps, sections, inputs, outputs);
+        // TornadoVM 5.2.0 frees, when a plan closes, every array a graph copies back or persists. An array kept on the
+        // device across graphs is persisted by the graph that first uses it; were it also copied back by a later
+        // graph, its buffer would be freed twice ("trying to deallocate an invalid buffer"). Such an output is copied
+        // into an array of the last graph's own, which that graph copies back; the host then copies it into place.
+        List<FloatArray[]> hostCopies = new ArrayList<>();
+        List<Object> copied = new ArrayList<>();
+        for (Object o : outputs) {
+            FloatArray out = (FloatArray) o;
+            if (graphOfFirstUse(graphs, out) != graphOfLastWrite(graphs, out)) {
+                if (hostCopies.isEmpty()) {
+                    section("outputs");
+                }
+                FloatArray last = new FloatArray(out.getSize());
+                int n = out.getSize();
+                copyRows("output." + hostCopies.size(), new Tokens(out, 1, n, 1), 0, new Tokens(last, 1, n, 1), 0, n);
+                hostCopies.add(new FloatArray[] {last, out});
+                copied.add(last);
+            } else {
+                copied.add(out);
+            }
+        }
+        if (!hostCopies.isEmpty()) {
+            graphs = Partitioner.partition(name, steps, sections, inputs, copied);
+        }
+        return CompiledPlan.of(name, graphs, hostCopies, options);
+    }
+
+    private static int graphOfFirstUse(List<PlannedGraph> graphs, Object array) {
+        for (int i = 0; i < graphs.size(); i++) {
+            for (Step s : graphs.get(i).steps()) {
+                if (s.reads().contains(array) || s.writes().contains(array)) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static int graphOfLastWrite(List<PlannedGraph> graphs, Object array) {
+        int last = -1;
+        for (int i = 0; i < graphs.size(); i++) {
+            for (Step s : graphs.get(i).steps()) {
+                if (s.writes().contains(array)) {
+                    last = i;
+                }
+            }
+        }
+        return last;
     }
 
     // ---------------------------------------------------------------- layers

@@ -100,6 +100,9 @@ public final class PlanRunner implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // TornadoVM 5.2.0 frees the device memory of the graphs selected last: select them all first, or the
+            // buffers of every graph but the last would stay allocated.
+            plan.withAllGraphs();
             plan.close();
         } catch (TornadoExecutionPlanException e) {
             throw new IllegalStateException("could not release the execution plan: " + e.getMessage(), e);
@@ -110,6 +113,13 @@ public final class PlanRunner implements AutoCloseable {
     public static String deviceName(ExecutionOptions options) {
         Backend.require(options.backend());
         return TornadoExecutionPlan.getDevice(0, options.device()).getDeviceName();
+    }
+
+    /** The device {@code options} select, with what its driver says of it ({@code opencl-0-0 (PoCL: pthread-...)}). */
+    public static String describeDevice(ExecutionOptions options) {
+        Backend.require(options.backend());
+        TornadoDevice d = TornadoExecutionPlan.getDevice(0, options.device());
+        return d.getDeviceName() + " (" + d.getPlatformName() + ": " + d.getDescription() + ")";
     }
 
     /** Threads of the JVM backend ({@code -Dvitornado.jvm.threads}, default: all cores). */

@@ -16,8 +16,10 @@ import java.util.Set;
  * <li>a <b>weight</b> (read, never written, not an input) is copied in once by every graph that reads it;</li>
  * <li>an <b>input</b> is copied in on every execution by the first graph that uses it;</li>
  * <li>an array used on both sides of a boundary (an activation, or scratch space shared by blocks) stays on the
- * device: the graph before persists it and the graph after consumes it, so every activation has one device buffer;</li>
- * <li>an <b>output</b> is copied back by the graph that writes it last.</li>
+ * device: the graph that first uses it persists it, every later graph that needs it (or a graph after it) consumes it
+ * from the graph before, so every activation has one device buffer;</li>
+ * <li>an <b>output</b> is copied back by the graph that writes it last (see {@code PlanBuilder.compile} for outputs
+ * kept on the device across graphs).</li>
  * </ul>
  */
 public final class Partitioner {
@@ -170,7 +172,9 @@ public final class Partitioner {
             if (first < start && last >= start) {
                 consumed.add(e.getKey());
             }
-            if (first < end && last >= end) {
+            // Only the graph that first uses an array persists it: a graph that consumed it keeps it anyway, and
+            // TornadoVM frees, when the plan closes, what each graph persists (a second graph would free it again).
+            if (first >= start && first < end && last >= end) {
                 persisted.add(e.getKey());
             }
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import java.util.function.Function;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,6 +31,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * blocking (rows and features not multiples of 4 or of the block, lengths not multiples of the vector, head widths
  * below and above a vector).
  */
+@Tag("jvm")
 class JvmKernelsTest {
 
     /** Plans the tasks {@code build} adds (returning the array to read back), with or without the CPU kernels; runs them once. */

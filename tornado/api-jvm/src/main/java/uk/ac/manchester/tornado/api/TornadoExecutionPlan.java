@@ -259,8 +259,39 @@ public class TornadoExecutionPlan implements AutoCloseable {
         return "TornadoExecutionPlan " + id + " (JVM, " + graphs.size() + " graph(s))";
     }
 
+    /**
+     * Releases the selected graphs' device memory (all graphs, after {@link #withAllGraphs}), as TornadoVM 5.2.0 does:
+     * each graph frees what it copies in, copies back and persists. A graph that also lists an array it consumed
+     * would free the buffer of the graph it came from a second time, which TornadoVM rejects ("trying to deallocate an
+     * invalid buffer"); it is rejected here too.
+     */
     @Override
     public void close() throws TornadoExecutionPlanException {
         closed = true;
+        for (int g = 0; g < graphs.size(); g++) {
+            if (selected < 0 || g == selected) {
+                checkFreedOnce(graphs.get(g));
+            }
+        }
+    }
+
+    private static void checkFreedOnce(ImmutableTaskGraph graph) {
+        java.util.Set<Object> consumed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (JvmTransfer t : graph.transfers) {
+            if (t.kind() == JvmTransfer.Kind.CONSUME) {
+                consumed.addAll(List.of(t.objects()));
+            }
+        }
+        for (JvmTransfer t : graph.transfers) {
+            if (t.kind() == JvmTransfer.Kind.CONSUME) {
+                continue;
+            }
+            for (Object o : t.objects()) {
+                if (consumed.contains(o)) {
+                    throw new TornadoRuntimeException("task graph '" + graph.name + "' consumes an array and also transfers or persists it: "
+                            + "TornadoVM would free its buffer twice when the plan closes (\"trying to deallocate an invalid buffer\")");
+                }
+            }
+        }
     }
 }
