@@ -7,10 +7,12 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import javax.imageio.ImageIO;
@@ -90,6 +92,13 @@ final class BenchCommand implements Command {
         }
 
         Backend here = Backend.detect();
+        // The other backend runs in a child process: check it can be started before measuring this one.
+        Map<Backend, List<String>> launchers = new EnumMap<>(Backend.class);
+        for (Backend other : backends) {
+            if (other != here) {
+                launchers.put(other, launcher(other));
+            }
+        }
         List<BenchRow> rows = new ArrayList<>();
         String title = model;
         int[] size = args.size("size");
@@ -110,10 +119,8 @@ final class BenchCommand implements Command {
                 }
             }
         }
-        for (Backend other : backends) {
-            if (other != here) {
-                rows.addAll(child(other, argv, out));
-            }
+        for (var other : launchers.entrySet()) {
+            rows.addAll(child(other.getKey(), other.getValue(), argv, out));
         }
         withSpeedups(rows);
         print(rows, out);
@@ -139,7 +146,7 @@ final class BenchCommand implements Command {
      * Runs this command for {@code backend} in a child process (the other API implementation), told its backend, and
      * reads its rows. bin/vitornado says how to start each backend ({@code VITORNADO_*} in the environment).
      */
-    private static List<BenchRow> child(Backend backend, String[] argv, PrintStream out) throws IOException, InterruptedException {
+    private static List<String> launcher(Backend backend) {
         if (System.getenv(CHILD) != null) {
             throw new IllegalStateException("--backend " + backend.cliName() + ": this bench runs in a child process for "
                     + Backend.detect().cliName() + " only");
@@ -154,8 +161,6 @@ final class BenchCommand implements Command {
         if (backend == Backend.TORNADO && (argfile == null || argfile.isEmpty())) {
             throw new IllegalStateException("--backend tornado: TornadoVM 5.2.0-jdk25 is not installed (set TORNADOVM_HOME to its SDK)");
         }
-        Path tmp = Files.createTempFile("vitornado-bench", ".json");
-        Files.delete(tmp);
         List<String> command = new ArrayList<>(List.of(java));
         if (backend == Backend.JVM) {
             command.add("--add-modules=jdk.incubator.vector");
@@ -164,6 +169,15 @@ final class BenchCommand implements Command {
             command.addAll(List.of(System.getenv().getOrDefault("VITORNADO_TORNADO_FLAGS", "-Dtornado.recover.bailout=False").trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", cp, "org.vitornado.cli.Main", "bench"));
+        return command;
+    }
+
+    /** Runs {@code launcher} (this command for another backend) in a child process and reads its rows. */
+    private static List<BenchRow> child(Backend backend, List<String> launcher, String[] argv, PrintStream out)
+            throws IOException, InterruptedException {
+        Path tmp = Files.createTempFile("vitornado-bench", ".json");
+        Files.delete(tmp);
+        List<String> command = new ArrayList<>(launcher);
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             boolean valued = a.equals("--backend") || a.equals("--json") || a.equals("--csv") || a.equals("--chart");

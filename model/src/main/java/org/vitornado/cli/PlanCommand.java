@@ -1,6 +1,7 @@
 package org.vitornado.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.segmentation.SegmentationModel;
 import org.vitornado.model.segmentation.SegmentationPlan;
 import org.vitornado.model.vit.VitConfig;
+import org.vitornado.model.vit.VitConfigReader;
 import org.vitornado.model.vit.VitModel;
 import org.vitornado.model.vit.VitPlan;
 import org.vitornado.runtime.ExecutionOptions;
@@ -50,8 +52,8 @@ final class PlanCommand implements Command {
                 Usage: vitornado plan --model PATH [--size HxW] [--batch B] [--profile [--iterations N] [--backend B] [--device N]]
 
                   --model PATH   checkpoint directory or .safetensors file (only its config is read): a ViT, a backbone
-                                 or a segmenter; or a backbone
-                                 preset: vitdet_b, vitdet_l, vitdet_h (detectron2's COCO ViTDet at 1024)
+                                 or a segmenter; or a preset: timm's vit_{tiny,small,base,large,huge}_patch<P>_<size>,
+                                 vitdet_b, vitdet_l, vitdet_h (detectron2's COCO ViTDet at 1024)
                   --size HxW     input size (default: the model's)
                   --batch B      images per execution (default 1)
                   --profile      run it (checkpoint weights, or random for a preset such as vit_base_patch16_224) and
@@ -68,7 +70,9 @@ final class PlanCommand implements Command {
         if (args.has("profile")) {
             return profile(args, batch, out);
         }
-        Backbone backbone = BackboneSource.find(args.required("model"));
+        String model = args.required("model");
+        VitConfig vitPreset = Files.exists(Path.of(model)) ? null : VitConfigReader.timmPreset(model);
+        Backbone backbone = vitPreset != null ? null : BackboneSource.find(model);
         if (backbone != null) {
             int[] size = args.size("size");
             int h = size == null ? backbone.imgH() : size[0];
@@ -80,7 +84,7 @@ final class PlanCommand implements Command {
             }
             return 0;
         }
-        SegmentationModel segmenter = BackboneSource.findSegmenter(args.required("model"));
+        SegmentationModel segmenter = vitPreset != null ? null : BackboneSource.findSegmenter(model);
         if (segmenter != null) {
             int[] size = args.size("size");
             int h = size == null ? segmenter.imgH() : size[0];
@@ -91,8 +95,7 @@ final class PlanCommand implements Command {
             }
             return 0;
         }
-        Checkpoint ckpt = Checkpoint.read(Path.of(args.required("model")));
-        VitConfig c = ckpt.vit();
+        VitConfig c = vitPreset != null ? vitPreset : Checkpoint.read(Path.of(model)).vit();
         int[] size = args.size("size");
         int h = size == null ? c.imgH() : size[0];
         int w = size == null ? c.imgW() : size[1];

@@ -81,6 +81,15 @@ class BenchCommandTest {
     }
 
     @Test
+    void theOtherBackendNeedsTheLauncherAndIsCheckedBeforeMeasuring() {
+        // In-process, nothing says how to start TornadoVM (bin/vitornado does): a clear error, at once.
+        CliTest.Run r = CliTest.cli("bench", "--model", CliTest.DEMO.toString(), "--backend", "jvm,tornado", "--no-peak");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("--backend tornado") && r.err().contains("bin/vitornado"), r.err());
+        assertTrue(!r.out().contains("p50 ms"), "measured the JVM before failing:\n" + r.out());
+    }
+
+    @Test
     void profileTimesEveryTask() {
         CliTest.Run r = CliTest.cli("plan", "--model", CliTest.DEMO.toString(), "--profile", "--iterations", "2");
         assertEquals(0, r.code(), r.out() + r.err());

@@ -9,9 +9,7 @@ import java.util.Map;
 
 import org.vitornado.model.backbone.Backbone;
 import org.vitornado.model.backbone.Backbones;
-import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.io.Json;
-import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.io.ModelFiles;
 import org.vitornado.model.io.RandomTensors;
@@ -20,15 +18,11 @@ import org.vitornado.model.io.Tensors;
 import org.vitornado.model.segmentation.SegformerConfig;
 import org.vitornado.model.segmentation.SegmentationModel;
 import org.vitornado.model.segmentation.SegmentationModels;
-import org.vitornado.model.segmentation.SegmentationPlan;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitConfigReader;
 import org.vitornado.model.vit.VitModel;
 import org.vitornado.model.vit.VitOutput;
-import org.vitornado.model.vit.VitPlan;
 import org.vitornado.model.vitdet.VitDetConfig;
-import org.vitornado.runtime.ExecutionOptions;
-import org.vitornado.runtime.PlannedTask;
 import org.vitornado.weights.SafetensorsFile;
 
 import com.google.gson.JsonObject;
@@ -73,32 +67,15 @@ public final class BenchTargets {
         } else if (VitConfigReader.isVit(config)) {
             target = vit(VitConfigReader.read(config, files.config()), tensors);
         } else {
-            closeQuietly(file);
+            file.close();
             throw new ModelException(files.config() + ": not a model vitornado can benchmark (ViT, backbone or segmenter config)");
         }
-        return new BenchTarget() {
-            public String describe() { return target.describe(); }
-            public int defaultHeight() { return target.defaultHeight(); }
-            public int defaultWidth() { return target.defaultWidth(); }
-            public int inChans() { return target.inChans(); }
-            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
-                return target.compile(batch, height, width, options);
-            }
-            public void close() { closeQuietly(file); }
-        };
-    }
-
-    private static void closeQuietly(SafetensorsFile file) {
-        file.close();
+        return target.reading(file);
     }
 
     static BenchTarget preset(String name) {
-        JsonObject timm = VitConfigReader.timmPresetArgs(name);
-        if (timm != null && PRESETS.contains(name)) {
-            JsonObject config = new JsonObject();
-            config.addProperty("architecture", name);
-            VitConfig c = VitConfigReader.read(config, Path.of(name));
-            return vit(c, new RandomTensors(name, Map.of()));
+        if (PRESETS.contains(name) && VitConfigReader.timmPreset(name) != null) {
+            return vit(VitConfigReader.timmPreset(name), new RandomTensors(name, Map.of()));
         }
         VitDetConfig vitdet = VitDetConfig.preset(name);
         if (vitdet != null) {
@@ -119,38 +96,18 @@ public final class BenchTargets {
 
     static BenchTarget vit(VitConfig c, Tensors tensors) {
         VitModel model = VitModel.load(c, tensors);
-        return new BenchTarget() {
-            public String describe() { return c.describe(); }
-            public int defaultHeight() { return c.imgH(); }
-            public int defaultWidth() { return c.imgW(); }
-            public int inChans() { return c.inChans(); }
-            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
-                return model.plan(batch, height, width, EnumSet.of(c.numClasses() > 0 ? VitOutput.LOGITS : VitOutput.PRE_LOGITS), options);
-            }
-        };
+        VitOutput output = c.numClasses() > 0 ? VitOutput.LOGITS : VitOutput.PRE_LOGITS;
+        return new BenchTarget(c.describe(), c.imgH(), c.imgW(), c.inChans(),
+                (batch, height, width, options) -> model.plan(batch, height, width, EnumSet.of(output), options), null);
     }
 
     static BenchTarget backbone(Backbone b, Tensors tensors) {
-        return new BenchTarget() {
-            public String describe() { return b.describe(); }
-            public int defaultHeight() { return b.imgH(); }
-            public int defaultWidth() { return b.imgW(); }
-            public int inChans() { return b.inChans(); }
-            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
-                return b.plan(tensors, batch, height, width, options);
-            }
-        };
+        return new BenchTarget(b.describe(), b.imgH(), b.imgW(), b.inChans(),
+                (batch, height, width, options) -> b.plan(tensors, batch, height, width, options), null);
     }
 
     static BenchTarget segmenter(SegmentationModel m, Tensors tensors) {
-        return new BenchTarget() {
-            public String describe() { return m.describe(); }
-            public int defaultHeight() { return m.imgH(); }
-            public int defaultWidth() { return m.imgW(); }
-            public int inChans() { return m.inChans(); }
-            public ModelPlan compile(int batch, int height, int width, ExecutionOptions options) {
-                return m.plan(tensors, batch, height, width, options);
-            }
-        };
+        return new BenchTarget(m.describe(), m.imgH(), m.imgW(), m.inChans(),
+                (batch, height, width, options) -> m.plan(tensors, batch, height, width, options), null);
     }
 }

@@ -1,7 +1,6 @@
 package org.vitornado.model.segmentation;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import org.vitornado.model.io.Json;
 import org.vitornado.model.io.ModelException;
@@ -26,7 +25,7 @@ import com.google.gson.JsonObject;
  * Config: any ViT config vitornado reads (timm constructor arguments, timm Hub, Hugging Face) with
  * {@code "segmentation_head": "linear"} added and {@code num_classes} the number of classes.
  */
-public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
+public record LinearHeadSegmenter(VitConfig vit) implements EncoderSegmenter {
 
     public static final String KEY = "segmentation_head";
 
@@ -53,6 +52,11 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
     }
 
     @Override
+    public VitConfig encoder() {
+        return vit;
+    }
+
+    @Override
     public String describe() {
         return "linear head on " + vit.describe() + ", " + classes() + " classes";
     }
@@ -63,21 +67,6 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
     }
 
     @Override
-    public int imgH() {
-        return vit.imgH();
-    }
-
-    @Override
-    public int imgW() {
-        return vit.imgW();
-    }
-
-    @Override
-    public int inChans() {
-        return vit.inChans();
-    }
-
-    @Override
     public SegmentationPlan plan(Tensors tensors, int batch, int height, int width, ExecutionOptions options) {
         return new Plan(VitWeights.load(vit, tensors), batch, height, width, options);
     }
@@ -85,7 +74,6 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
     /** ViT encoder -> drop prefix tokens -> head per patch -> bilinear to the input size. */
     private final class Plan extends SegmentationPlan {
 
-        private final FeatureMap logits;
 
         Plan(VitWeights w, int batch, int height, int width, ExecutionOptions options) {
             super("linear_head", options, batch, vit.inChans(), height, width);
@@ -104,16 +92,6 @@ public record LinearHeadSegmenter(VitConfig vit) implements SegmentationModel {
                     .resize("upsample", scores, logits, false);
             g.output(logits.data());
             compile();
-        }
-
-        @Override
-        public float[] logits() {
-            return logits.toNchw();
-        }
-
-        @Override
-        public Map<String, float[]> outputs() {
-            return Map.of("logits", logits());
         }
     }
 }

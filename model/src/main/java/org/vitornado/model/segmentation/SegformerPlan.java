@@ -38,7 +38,6 @@ final class SegformerPlan extends SegmentationPlan {
     private final List<FeatureMap> stages = new ArrayList<>();
     private final FeatureMap decoder;
     private final FeatureMap lowres;
-    private final FeatureMap logits;
 
     SegformerPlan(SegformerConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
         super("segformer", options, batch, c.inChans(), height, width);
@@ -165,11 +164,6 @@ final class SegformerPlan extends SegmentationPlan {
     @Override
     protected void upload(float[] pixels) {
         input.fromNchw(pixels);
-    }
-
-    @Override
-    public float[] logits() {
-        return logits.toNchw();
     }
 
     @Override

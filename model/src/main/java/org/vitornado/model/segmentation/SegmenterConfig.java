@@ -15,7 +15,7 @@ import com.google.gson.JsonObject;
  * {@link MaskTransformer} decoder. The encoder is a timm-shaped ViT with a class token, LayerNorm eps 1e-5 and a
  * final norm whose position embedding is resized bilinearly; its classification head is unused.
  */
-public record SegmenterConfig(VitConfig encoder, MaskTransformerConfig decoder) implements SegmentationModel {
+public record SegmenterConfig(VitConfig encoder, MaskTransformerConfig decoder) implements EncoderSegmenter {
 
     public static final String CLASS = "segm.model.segmenter.Segmenter";
     static final String ENCODER_CLASS = "segm.model.vit.VisionTransformer";
@@ -62,21 +62,6 @@ public record SegmenterConfig(VitConfig encoder, MaskTransformerConfig decoder) 
     @Override
     public int classes() {
         return decoder.classes();
-    }
-
-    @Override
-    public int imgH() {
-        return encoder.imgH();
-    }
-
-    @Override
-    public int imgW() {
-        return encoder.imgW();
-    }
-
-    @Override
-    public int inChans() {
-        return encoder.inChans();
     }
 
     @Override

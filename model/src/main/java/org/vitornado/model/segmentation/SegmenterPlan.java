@@ -27,7 +27,6 @@ final class SegmenterPlan extends SegmentationPlan {
     private final SegmenterConfig c;
     private final Image padded;
     private final FeatureMap masks;
-    private final FeatureMap logits;
 
     SegmenterPlan(SegmenterConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
         super("segmenter", options, batch, c.inChans(), height, width);
@@ -62,11 +61,6 @@ final class SegmenterPlan extends SegmentationPlan {
                         (long) (plane * padded.height() + y) * padded.width() * Float.BYTES, (long) width * Float.BYTES);
             }
         }
-    }
-
-    @Override
-    public float[] logits() {
-        return logits.toNchw();
     }
 
     @Override

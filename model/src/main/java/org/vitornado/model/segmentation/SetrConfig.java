@@ -28,7 +28,7 @@ import com.google.gson.JsonObject;
  * (mmengine's {@code Config.dump("config.json")}), read from its {@code model} entry.
  */
 public record SetrConfig(VitConfig vit, int[] outIndices, Head head, int classes, boolean alignCorners, float bnEps)
-        implements SegmentationModel {
+        implements EncoderSegmenter {
 
     /** The decode head's shape. */
     public record Head(Kind kind, int[] inIndex, int channels, int numConvs, int upScale, int kernelSize, float normEps, int neckChannels,
@@ -161,25 +161,15 @@ public record SetrConfig(VitConfig vit, int[] outIndices, Head head, int classes
     }
 
     @Override
+    public VitConfig encoder() {
+        return vit;
+    }
+
+    @Override
     public String describe() {
         String h = head.kind() == Kind.MLA ? "MLA (neck " + head.neckChannels() + ", mla " + head.mlaChannels() + ")"
                 : (head.numConvs() == 1 ? "naive" : "PUP") + " (" + head.numConvs() + " x conv" + head.kernelSize() + " + up x" + head.upScale() + ")";
         return String.format("SETR-%s on %s, block outputs %s, %d classes", h, vit.describe(), Arrays.toString(outIndices), classes);
-    }
-
-    @Override
-    public int imgH() {
-        return vit.imgH();
-    }
-
-    @Override
-    public int imgW() {
-        return vit.imgW();
-    }
-
-    @Override
-    public int inChans() {
-        return vit.inChans();
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.vitornado.model.segmentation;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.vitornado.model.io.Tensors;
 import org.vitornado.model.layers.BlockWeights;
@@ -24,7 +23,6 @@ final class SetrPlan extends SegmentationPlan {
 
     private final SetrConfig c;
     private final Tensors t;
-    private final FeatureMap logits;
 
     SetrPlan(SetrConfig c, Tensors t, int batch, int height, int width, ExecutionOptions options) {
         super("setr", options, batch, c.inChans(), height, width);
@@ -133,15 +131,5 @@ final class SetrPlan extends SegmentationPlan {
         FeatureMap y = FeatureMap.allocate(batch, in.height(), in.width(), c.classes());
         g.linear("decode_head.conv_seg", in.tokens(), seg, y.tokens());
         return y;
-    }
-
-    @Override
-    public float[] logits() {
-        return logits.toNchw();
-    }
-
-    @Override
-    public Map<String, float[]> outputs() {
-        return Map.of("logits", logits());
     }
 }

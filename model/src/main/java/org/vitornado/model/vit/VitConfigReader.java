@@ -157,6 +157,16 @@ public final class VitConfigReader {
     }
 
     /** Constructor arguments of timm's registered plain ViTs, e.g. {@code vit_base_patch16_224}; null if unknown. */
+    /** timm's architecture {@code name} ({@code vit_base_patch16_224}), or {@code null} when it is not one. */
+    public static VitConfig timmPreset(String name) {
+        if (timmPresetArgs(name) == null) {
+            return null;
+        }
+        JsonObject config = new JsonObject();
+        config.addProperty("architecture", name);
+        return read(config, java.nio.file.Path.of(name));
+    }
+
     public static JsonObject timmPresetArgs(String architecture) {
         Matcher m = TIMM_NAME.matcher(architecture);
         if (!m.matches()) {

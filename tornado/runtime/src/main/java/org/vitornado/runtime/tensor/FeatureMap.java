@@ -9,11 +9,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public record FeatureMap(FloatArray data, int batch, int height, int width, int channels) {
 
     public FeatureMap {
-        int n = Sizes.elements("feature map", batch, height, width, channels);
-        if (data.getSize() != n) {
-            throw new IllegalArgumentException("feature map [" + batch + ", " + height + ", " + width + ", " + channels + "] needs " + n
-                    + " values, the array has " + data.getSize());
-        }
+        Sizes.requireLength("feature map", data, batch, height, width, channels);
     }
 
     /** A new, zeroed map. */

@@ -6,10 +6,6 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public record Image(FloatArray data, int batch, int channels, int height, int width) {
 
     public Image {
-        int n = Sizes.elements("image", batch, channels, height, width);
-        if (data.getSize() != n) {
-            throw new IllegalArgumentException("images [" + batch + ", " + channels + ", " + height + ", " + width + "] need " + n
-                    + " values, the array has " + data.getSize());
-        }
+        Sizes.requireLength("images", data, batch, channels, height, width);
     }
 }

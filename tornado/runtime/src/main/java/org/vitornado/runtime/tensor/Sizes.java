@@ -1,5 +1,7 @@
 package org.vitornado.runtime.tensor;
 
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
 /** Element counts of device arrays, which TornadoVM indexes with an {@code int}. */
 public final class Sizes {
 
@@ -20,5 +22,13 @@ public final class Sizes {
             n *= d;
         }
         return (int) n;
+    }
+
+    /** Checks that {@code data} holds exactly the values of {@code dims}; {@code what} names the handle in the error. */
+    static void requireLength(String what, FloatArray data, long... dims) {
+        int n = elements(what, dims);
+        if (data.getSize() != n) {
+            throw new IllegalArgumentException(what + " " + java.util.Arrays.toString(dims) + " needs " + n + " values, the array has " + data.getSize());
+        }
     }
 }

@@ -9,11 +9,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public record Tokens(FloatArray data, int batch, int tokens, int channels) {
 
     public Tokens {
-        int n = Sizes.elements("tokens", batch, tokens, channels);
-        if (data.getSize() != n) {
-            throw new IllegalArgumentException("token rows [" + batch + " x " + tokens + ", " + channels + "] need " + n + " values, the array has "
-                    + data.getSize());
-        }
+        Sizes.requireLength("token rows", data, batch, tokens, channels);
     }
 
     /** New, zeroed rows. */
