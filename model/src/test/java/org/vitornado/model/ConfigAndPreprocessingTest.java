@@ -126,8 +126,9 @@ class ConfigAndPreprocessingTest {
         for (float x : p.data()) {
             assertEquals(42f, x, 1e-4f);
         }
-        float[] ramp = {0, 1, 2, 3};
-        // PIL's antialiased bilinear halving: a triangle of half-width 2 input pixels, taps (0.75, 0.75, 0.25) / 1.75.
-        assertArrayEquals(new float[] {1.25f / 1.75f, 4f / 1.75f}, new Planar(1, 1, 4, ramp).resize(1, 2, Interpolation.BILINEAR).data(), 1e-6f);
+        float[] ramp = {0, 100, 200, 255};
+        // PIL's antialiased bilinear halving: a triangle of half-width 2 input pixels, taps (0.75, 0.75, 0.25) / 1.75,
+        // then rounded to 8 bits as PIL stores the result: 125 / 1.75 = 71.4 and 366.25 / 1.75 = 209.3.
+        assertArrayEquals(new float[] {71, 209}, new Planar(1, 1, 4, ramp).resize(1, 2, Interpolation.BILINEAR).data(), 0f);
     }
 }

@@ -3,6 +3,7 @@ package org.vitornado.model.image;
 import java.nio.file.Path;
 
 import org.vitornado.model.io.Json;
+import org.vitornado.model.io.Limits;
 import org.vitornado.model.io.ModelException;
 
 import com.google.gson.JsonObject;
@@ -44,7 +45,14 @@ public record Preprocessing(int height, int width, double cropPct, boolean exact
         if (!mode.equals("center")) {
             throw new ModelException(file + ": pretrained_cfg.crop_mode='" + mode + "' is not supported (center)");
         }
-        return new Preprocessing((int) size[1], (int) size[2], Json.number(cfg, "crop_pct", d.cropPct(), file), false,
+        int h = Limits.side(file + ": pretrained_cfg.input_size height", size[1]);
+        int w = Limits.side(file + ": pretrained_cfg.input_size width", size[2]);
+        double cropPct = Json.number(cfg, "crop_pct", d.cropPct(), file);
+        // timm resizes to size / crop_pct before cropping: the resized side must stay a sane image size too.
+        if (!(cropPct > 0) || Math.max(h, w) / cropPct > Limits.MAX_SIDE) {
+            throw new ModelException(file + ": pretrained_cfg.crop_pct must be a fraction above 0 (timm uses 0.875 to 1), got " + cropPct);
+        }
+        return new Preprocessing(h, w, cropPct, false,
                 parse(Json.string(cfg, "interpolation", "bicubic", file), file),
                 channels(Json.floats(cfg, "mean", d.mean(), file), "mean", file),
                 channels(Json.floats(cfg, "std", d.std(), file), "std", file));
@@ -62,6 +70,8 @@ public record Preprocessing(int height, int width, double cropPct, boolean exact
             } else {
                 h = w = Json.integer(cfg, "size", h, file);
             }
+            Limits.side(file + ": size height", h);
+            Limits.side(file + ": size width", w);
         }
         float[] mean = Json.floats(cfg, "image_mean", new float[] {0.5f, 0.5f, 0.5f}, file);
         float[] std = Json.floats(cfg, "image_std", new float[] {0.5f, 0.5f, 0.5f}, file);
@@ -99,32 +109,44 @@ public record Preprocessing(int height, int width, double cropPct, boolean exact
         return new Preprocessing(h, w, cropPct, exactResize, interpolation, mean, std);
     }
 
-    /** Resizes, crops and normalises a 0..255 RGB image into {@code [3, height, width]}. */
+    /**
+     * Resizes, crops and normalises a 0..255 RGB image into {@code [3, height, width]}, as the upstream does:
+     * <ul>
+     * <li>timm ({@code transforms_imagenet_eval}, crop mode center): the scale size is {@code floor(size / crop_pct)}
+     * per side; for a square target, torchvision's {@code Resize} of the shorter side to it (the longer side
+     * {@code int(scale * long / short)}) with the configured filter; for another target, timm's
+     * {@code ResizeKeepRatio}, which resizes both sides by the smaller ratio, rounded half to even, always bilinear;
+     * then {@code CenterCrop}; then {@code ToTensor} ({@code x / 255} in float32) and {@code Normalize};</li>
+     * <li>Hugging Face ({@code ViTImageProcessor}): PIL resize straight to the size, {@code x * (1 / 255)} in double
+     * cast to float32, then {@code (x - mean) / std}.</li>
+     * </ul>
+     */
     public float[] apply(Planar rgb) {
-        Planar resized;
+        Planar sized;
         if (exactResize) {
-            resized = rgb.resize(height, width, interpolation);
+            sized = rgb.resize(height, width, interpolation);
         } else {
-            // timm transforms_factory: Resize(floor(size / crop_pct)) on the shorter side, then CenterCrop(size).
             int scaleH = (int) Math.floor(height / cropPct);
             int scaleW = (int) Math.floor(width / cropPct);
-            int target = Math.max(scaleH, scaleW);
-            int outH;
-            int outW;
-            if (rgb.height() <= rgb.width()) {
-                outH = target;
-                outW = (int) ((long) target * rgb.width() / rgb.height());
+            if (scaleH == scaleW) {
+                int h = rgb.height();
+                int w = rgb.width();
+                int shortSide = Math.min(h, w);
+                int longSide = (int) ((double) scaleH * Math.max(h, w) / shortSide);
+                sized = w <= h ? rgb.resize(longSide, scaleH, interpolation) : rgb.resize(scaleH, longSide, interpolation);
             } else {
-                outW = target;
-                outH = (int) ((long) target * rgb.height() / rgb.width());
+                double ratio = Math.min((double) rgb.height() / scaleH, (double) rgb.width() / scaleW);
+                sized = rgb.resize((int) Math.rint(rgb.height() / ratio), (int) Math.rint(rgb.width() / ratio), Interpolation.BILINEAR);
             }
-            resized = rgb.resize(Math.max(outH, height), Math.max(outW, width), interpolation).centerCrop(height, width);
+            sized = sized.centerCrop(height, width);
         }
-        float[] out = resized.data().clone();
+        float[] out = sized.data().clone();
         int plane = height * width;
         for (int c = 0; c < 3; c++) {
             for (int i = 0; i < plane; i++) {
-                out[c * plane + i] = (out[c * plane + i] / 255f - mean[c]) / std[c];
+                float v = out[c * plane + i];
+                float scaled = exactResize ? (float) (v * (1.0 / 255)) : v / 255f;
+                out[c * plane + i] = (scaled - mean[c]) / std[c];
             }
         }
         return out;
