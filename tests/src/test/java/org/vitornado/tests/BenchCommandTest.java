@@ -70,7 +70,7 @@ class BenchCommandTest {
         Files.writeString(json, "keep me");
         CliTest.Run r = CliTest.cli("bench", "--model", CliTest.DEMO.toString(), "--json", json.toString(), "--no-peak");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("rows.json exists"), r.err());
+        assertTrue(r.err().contains("rows.json: exists"), r.err());
         assertEquals("keep me", Files.readString(json));
         CliTest.Run unknown = CliTest.cli("bench", "--model", "vit_gigantic_patch3_999", "--no-peak");
         assertEquals(2, unknown.code());

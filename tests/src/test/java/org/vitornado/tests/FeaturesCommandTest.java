@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vitornado.weights.SafetensorsFile;
 
-/** {@code features} on the bundled ViTDet and SAM fixtures' weights: safetensors and PNGs, never overwriting. */
+/**
+ * {@code features} on the bundled ViTDet and SAM fixtures' weights: per image a safetensors file and a PNG per map,
+ * never overwriting, with existing outputs refused before the model runs.
+ */
 class FeaturesCommandTest {
 
     @Test
@@ -25,13 +28,13 @@ class FeaturesCommandTest {
         CliTest.Run r = CliTest.cli("features", "--model", Fixtures.prefix("vitdet_sfp") + ".safetensors",
                 "--image", CliTest.DEMO.resolve("example.png").toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        try (SafetensorsFile f = SafetensorsFile.open(out.resolve("features.safetensors"))) {
+        try (SafetensorsFile f = SafetensorsFile.open(out.resolve("example.features.safetensors"))) {
             assertEquals(java.util.List.of("p2", "p3", "p4", "p5", "p6", "last_feat"), f.names());
             assertArrayEquals(new long[] {1, 32, 32, 32}, f.info("p2").shape());
             assertArrayEquals(new long[] {1, 32, 2, 2}, f.info("p6").shape());
             assertArrayEquals(new long[] {1, 64, 8, 8}, f.info("last_feat").shape());
         }
-        BufferedImage p2 = ImageIO.read(out.resolve("p2.png").toFile());
+        BufferedImage p2 = ImageIO.read(out.resolve("example.p2.png").toFile());
         assertEquals(128, p2.getWidth());
         assertEquals(128, p2.getHeight());
         Set<Integer> colours = new HashSet<>();
@@ -45,7 +48,9 @@ class FeaturesCommandTest {
         CliTest.Run again = CliTest.cli("features", "--model", Fixtures.prefix("vitdet_sfp") + ".safetensors",
                 "--image", CliTest.DEMO.resolve("example.png").toString(), "--out", out.toString());
         assertEquals(2, again.code());
-        assertTrue(again.err().contains("exists"), again.err());
+        assertTrue(again.err().contains("example.features.safetensors: exists"), again.err());
+        // Refused before the model runs: nothing was computed for an output that cannot be written.
+        assertTrue(!again.out().contains("running on"), again.out());
     }
 
     @Test
@@ -53,11 +58,11 @@ class FeaturesCommandTest {
         CliTest.Run r = CliTest.cli("features", "--model", Fixtures.prefix("samvit_window") + ".safetensors",
                 "--image", CliTest.DEMO.resolve("example.png").toString(), "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
-        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("features.safetensors"))) {
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("example.features.safetensors"))) {
             assertArrayEquals(new long[] {1, 64, 8, 8}, f.info("tokens").shape());
             assertArrayEquals(new long[] {1, 32, 8, 8}, f.info("neck").shape());
         }
-        assertEquals(128, ImageIO.read(dir.resolve("neck.png").toFile()).getWidth());
+        assertEquals(128, ImageIO.read(dir.resolve("example.neck.png").toFile()).getWidth());
     }
 
     @Test
@@ -65,6 +70,6 @@ class FeaturesCommandTest {
         CliTest.Run r = CliTest.cli("features", "--model", CliTest.DEMO.toString(),
                 "--image", CliTest.DEMO.resolve("example.png").toString(), "--out", dir.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("ViTDet or SAM"), r.err());
+        assertTrue(r.err().contains("is not a backbone") && r.err().contains("use classify"), r.err());
     }
 }

@@ -11,8 +11,7 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.vitornado.model.bench.BenchTarget;
-import org.vitornado.model.bench.BenchTargets;
+import org.vitornado.model.source.ModelSource;
 import org.vitornado.model.fixture.Comparison;
 import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.Backend;
@@ -40,7 +39,7 @@ class PresetForwardTest {
             "vitdet_l,256", "vitdet_h,256"})
     void forwardPass(String preset, int size) throws IOException {
         Backend backend = Backend.detect();
-        try (BenchTarget target = BenchTargets.open(preset); ModelPlan plan = target.compile(1, size, size, ExecutionOptions.defaults())) {
+        try (ModelSource target = ModelSource.open(preset); ModelPlan plan = target.compile(1, size, size, ExecutionOptions.defaults())) {
             for (PlannedGraph g : plan.graphs()) {
                 assertTrue(GraphBudget.fits(g.nodes(), g.codeBytes()), g.name() + ": " + g.nodes() + " nodes, " + g.codeBytes() + " bytes");
             }

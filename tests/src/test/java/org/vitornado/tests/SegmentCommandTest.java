@@ -148,7 +148,7 @@ class SegmentCommandTest {
         assertTrue(cls.err().contains("'unicorn' is not a class"), cls.err());
         CliTest.Run vit = CliTest.cli("segment", "--model", CliTest.DEMO.toString(), "--image", a.toString(), "--out", dir.resolve("o").toString());
         assertEquals(2, vit.code());
-        assertTrue(vit.err().contains("not a segmentation model"), vit.err());
+        assertTrue(vit.err().contains("is not a segmenter") && vit.err().contains("use classify"), vit.err());
         CliTest.Run mode = CliTest.cli("segment", "--model", SEGFORMER.toString(), "--image", a.toString(), "--out", dir.resolve("o").toString(),
                 "--mode", "tiles");
         assertEquals(2, mode.code());

@@ -51,7 +51,7 @@ public final class ImageReader {
             }
             Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new ModelException("image " + file + ": not an image this JVM can read (PNG, JPEG, GIF, BMP)");
+                throw new ModelException("image " + file + ": not an image vitornado can read (PNG, JPEG, GIF, BMP)");
             }
             javax.imageio.ImageReader reader = readers.next();
             List<String> warnings = new ArrayList<>();

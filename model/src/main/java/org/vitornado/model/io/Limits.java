@@ -26,6 +26,28 @@ public final class Limits {
     private Limits() {
     }
 
+    /**
+     * The geometry of a transformer, checked against the bounds before anything is sized from it: an
+     * {@link IllegalArgumentException} naming the first key out of range (its reader adds the file).
+     */
+    public static void architecture(int imgH, int imgW, int patch, int inChans, int embedDim, int depth, int numHeads, int mlpHidden) {
+        bound("img_size", imgH, 1, MAX_SIDE);
+        bound("img_size", imgW, 1, MAX_SIDE);
+        bound("patch_size", patch, 1, MAX_SIDE);
+        bound("in_chans", inChans, 1, 64);
+        bound("embed_dim", embedDim, 1, MAX_WIDTH);
+        bound("depth", depth, 0, MAX_DEPTH);
+        bound("num_heads", numHeads, 1, MAX_WIDTH);
+        bound("MLP width", mlpHidden, 1, 16L * MAX_WIDTH);
+    }
+
+    /** {@code value} within {@code [min, max]}, else an {@link IllegalArgumentException} naming {@code key}. */
+    public static void bound(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
     /** {@code value}, or an error naming {@code what} when it is outside {@code [min, max]}. */
     public static int check(String what, long value, long min, long max) {
         if (value < min || value > max) {

@@ -93,10 +93,13 @@ public final class WindowedBlocks {
 
     /** A block's rel-pos table at {@code 2 size - 1} rows (resized once on the host), or a stand-in without rel-pos. */
     private static FloatArray relPosTable(Tensors t, Shape s, String name, int size) {
-        if (!s.relPos() || t.placeholder()) {
+        if (!s.relPos()) {
             return new FloatArray(1);
         }
         FloatArray stored = t.load(name, t.shape(name)[0], s.headDim());
+        if (t.placeholder()) {
+            return new FloatArray(1);
+        }
         return FloatArray.fromArray(RelativePosition.forSize(stored.toHeapArray(), s.headDim(), size));
     }
 }

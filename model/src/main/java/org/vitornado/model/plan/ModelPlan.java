@@ -86,6 +86,11 @@ public abstract class ModelPlan implements AutoCloseable {
         return compiled.tasks();
     }
 
+    /** Bytes of every array the plan holds (weights, activations, outputs); see {@link CompiledPlan#arrayBytes()}. */
+    public final long arrayBytes() {
+        return compiled.arrayBytes();
+    }
+
     /** The task graphs, in execution order. */
     public final List<PlannedGraph> graphs() {
         return compiled.graphs();

@@ -1,5 +1,6 @@
 package org.vitornado.model.sam;
 
+import org.vitornado.model.io.Limits;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -27,6 +28,13 @@ import com.google.gson.JsonObject;
 public record SamVitConfig(int imgH, int imgW, int patch, int inChans, int embedDim, int depth, int numHeads, int mlpHidden,
         boolean qkvBias, int window, Set<Integer> globalBlocks, boolean relPos, boolean absPos, int neckChans,
         float eps, float neckEps) implements Backbone {
+
+    public SamVitConfig {
+        Limits.architecture(imgH, imgW, patch, inChans, embedDim, depth, numHeads, mlpHidden);
+        Limits.bound("window_size", window, 0, Limits.MAX_SIDE);
+        Limits.bound("neck_chans", neckChans, 0, Limits.MAX_WIDTH);
+    }
+
 
     static final String TIMM_SAM_CLASS = "timm.models.vision_transformer_sam.VisionTransformerSAM";
 

@@ -37,8 +37,9 @@ public final class MaskTransformer {
         int d = c.dim();
         int batch = tokens.batch();
         int patches = gridH * gridW;
-        // Placeholder tensors (a plan built for inspection) stand in with zeros.
-        Tokens clsEmb = t.placeholder() ? Tokens.allocate(1, n, d) : new Tokens(t.load("cls_emb", 1, n, d), 1, n, d);
+        // Placeholder tensors (a plan built for inspection, or a checkpoint's shapes being checked) stand in with zeros.
+        FloatArray cls = t.load("cls_emb", 1, n, d);
+        Tokens clsEmb = t.placeholder() ? Tokens.allocate(1, n, d) : new Tokens(cls, 1, n, d);
         Tokens masks = Tokens.allocate(batch, patches, n);
         g.section("decoder");
         if (c.mode() == MaskTransformerConfig.Mode.SA) {

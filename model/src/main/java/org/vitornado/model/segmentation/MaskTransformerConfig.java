@@ -1,5 +1,6 @@
 package org.vitornado.model.segmentation;
 
+import org.vitornado.model.io.Limits;
 import java.nio.file.Path;
 
 import org.vitornado.model.io.Json;
@@ -19,6 +20,14 @@ import com.google.gson.JsonObject;
  * @param dim      d_model
  */
 public record MaskTransformerConfig(int classes, int patch, int layers, int heads, int dim, Mode mode) {
+
+    public MaskTransformerConfig {
+        Limits.bound("n_cls", classes, 1, Limits.MAX_CLASSES);
+        Limits.bound("n_layers", layers, 0, Limits.MAX_DEPTH);
+        Limits.bound("n_heads", heads, 1, Limits.MAX_WIDTH);
+        Limits.bound("d_model", dim, 1, Limits.MAX_WIDTH);
+    }
+
 
     public static final String CLASS = "segm.model.decoder.MaskTransformer";
 

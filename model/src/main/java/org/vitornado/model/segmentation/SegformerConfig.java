@@ -1,5 +1,6 @@
 package org.vitornado.model.segmentation;
 
+import org.vitornado.model.io.Limits;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -31,6 +32,24 @@ import com.google.gson.JsonObject;
 public record SegformerConfig(Naming naming, int inChans, int[] embedDims, int[] heads, int[] mlpRatios, int[] depths, int[] srRatios,
         int[] patchSizes, int[] strides, int decoderChannels, int classes, int imgH, int imgW, float patchEps, float srEps, float blockEps,
         float stageEps) implements SegmentationModel {
+
+    public SegformerConfig {
+        Limits.bound("img_size", imgH, 1, Limits.MAX_SIDE);
+        Limits.bound("img_size", imgW, 1, Limits.MAX_SIDE);
+        Limits.bound("in_chans", inChans, 1, 64);
+        Limits.bound("decoder channels", decoderChannels, 1, Limits.MAX_WIDTH);
+        Limits.bound("classes", classes, 1, Limits.MAX_CLASSES);
+        for (int[] stage : new int[][] {embedDims, heads, mlpRatios, depths, srRatios, patchSizes, strides}) {
+            Limits.bound("stages", stage.length, 1, 16);
+            for (int v : stage) {
+                Limits.bound("stage sizes (embed dims, heads, depths, ratios)", v, 0, Limits.MAX_WIDTH);
+            }
+        }
+        for (int d : depths) {
+            Limits.bound("depths", d, 0, Limits.MAX_DEPTH);
+        }
+    }
+
 
     /** Which upstream's parameter names and output convention. */
     public enum Naming {

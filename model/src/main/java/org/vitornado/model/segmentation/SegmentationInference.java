@@ -66,12 +66,20 @@ public final class SegmentationInference implements AutoCloseable {
      * overlapping scores are averaged.
      */
     public float[] slide(float[] pixels, int height, int width, int cropH, int cropW, int strideH, int strideW) {
+        return slide(pixels, height, width, cropH, cropW, strideH, strideW, (done, total) -> { });
+    }
+
+    /** {@link #slide}, telling {@code progress} after each window ({@code done} of {@code total}). */
+    public float[] slide(float[] pixels, int height, int width, int cropH, int cropW, int strideH, int strideW,
+            java.util.function.BiConsumer<Integer, Integer> progress) {
         int n = model.classes();
         int ch = model.inChans();
         float[] sum = new float[n * height * width];
         int[] count = new int[height * width];
         float[] crop = new float[ch * cropH * cropW];
-        for (Window win : windows(height, width, cropH, cropW, strideH, strideW)) {
+        List<Window> all = windows(height, width, cropH, cropW, strideH, strideW);
+        int done = 0;
+        for (Window win : all) {
             java.util.Arrays.fill(crop, 0f);
             for (int k = 0; k < ch; k++) {
                 for (int y = 0; y < win.h(); y++) {
@@ -91,6 +99,7 @@ public final class SegmentationInference implements AutoCloseable {
                     count[(win.y0() + y) * width + win.x0() + x]++;
                 }
             }
+            progress.accept(++done, all.size());
         }
         for (int k = 0; k < n; k++) {
             for (int i = 0; i < height * width; i++) {

@@ -24,7 +24,7 @@ public final class VitCheckpoint {
 
     /** {@code checkpoint} by timm's names, whichever of the three families wrote it. */
     public static Tensors timmNames(Tensors checkpoint) {
-        if (checkpoint.placeholder() || checkpoint.contains("patch_embed.proj.weight")) {
+        if (checkpoint.contains("patch_embed.proj.weight")) {
             return checkpoint;
         }
         for (String prefix : new String[] {"backbone.", ""}) {

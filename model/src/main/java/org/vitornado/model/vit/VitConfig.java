@@ -55,6 +55,8 @@ public record VitConfig(
     }
 
     public VitConfig {
+        org.vitornado.model.io.Limits.architecture(imgH, imgW, patch, inChans, embedDim, depth, numHeads, mlpHidden);
+        org.vitornado.model.io.Limits.bound("num_classes", numClasses, 0, org.vitornado.model.io.Limits.MAX_CLASSES);
         require(patch > 0, "patch_size must be positive, got " + patch);
         require(imgH >= patch && imgW >= patch, "img_size " + imgH + "x" + imgW + " is smaller than patch_size " + patch);
         require(inChans > 0, "in_chans must be positive, got " + inChans);

@@ -16,7 +16,7 @@ public final class VitDetCheckpoint {
 
     /** {@code checkpoint} by the backbone's own names. */
     public static Tensors backboneNames(Tensors checkpoint) {
-        return !checkpoint.placeholder() && checkpoint.contains(DETECTOR_PREFIX + "net.patch_embed.proj.weight")
+        return checkpoint.contains(DETECTOR_PREFIX + "net.patch_embed.proj.weight") && !checkpoint.contains("net.patch_embed.proj.weight")
                 ? checkpoint.withPrefix(DETECTOR_PREFIX) : checkpoint;
     }
 }

@@ -1,5 +1,6 @@
 package org.vitornado.model.vitdet;
 
+import org.vitornado.model.io.Limits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,6 +34,14 @@ public record VitDetConfig(int imgSize, int patch, int inChans, int embedDim, in
         boolean qkvBias, int window, Set<Integer> windowBlocks, Set<Integer> residualBlocks, boolean relPos, boolean absPos,
         int pretrainImg, boolean pretrainClsToken, int outChannels, List<Double> scales, boolean topBlock, float eps)
         implements Backbone {
+
+    public VitDetConfig {
+        Limits.architecture(imgSize, imgSize, patch, inChans, embedDim, depth, numHeads, mlpHidden);
+        Limits.bound("window_size", window, 0, Limits.MAX_SIDE);
+        Limits.bound("out_channels", outChannels, 1, Limits.MAX_WIDTH);
+        Limits.bound("pretrain_img_size", pretrainImg, 1, Limits.MAX_SIDE);
+    }
+
 
     static final String SFP_CLASS = "detectron2.modeling.backbone.vit.SimpleFeaturePyramid";
     static final String VIT_CLASS = "detectron2.modeling.backbone.vit.ViT";

@@ -57,6 +57,24 @@ public final class CompiledPlan implements AutoCloseable {
         return runner;
     }
 
+    /**
+     * Bytes of every distinct array the tasks read or write, and of the host copies of the outputs: what the plan
+     * holds off-heap (and, on a device, in device memory). A plan built on placeholder weights counts its activations.
+     */
+    public long arrayBytes() {
+        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (PlannedGraph g : graphs) {
+            for (Step s : g.steps()) {
+                seen.addAll(s.reads());
+                seen.addAll(s.writes());
+            }
+        }
+        for (FloatArray[] c : hostCopies) {
+            seen.add(c[1]);
+        }
+        return PlannedGraph.bytes(new ArrayList<>(seen));
+    }
+
     /** Runs every graph once, in order. */
     public void run() {
         if (runner == null) {

@@ -1,0 +1,100 @@
+package org.vitornado.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+
+/**
+ * How commands write results: never over a file that exists (unless the command was told to replace its own
+ * output), and never half-written. Each file is written to a hidden temporary name in the same folder and renamed
+ * into place when complete, so a killed run leaves either the whole file or none; a later run removes the
+ * temporaries a killed run left.
+ */
+final class OutputFiles {
+
+    static final String TEMP_PREFIX = ".vitornado-";
+    static final String TEMP_SUFFIX = ".part";
+
+    private OutputFiles() {
+    }
+
+    @FunctionalInterface
+    interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Writes a whole file at the path it is given. */
+    @FunctionalInterface
+    interface FileWriter {
+        void write(Path file) throws IOException;
+    }
+
+    /** Writes {@code target} atomically from a stream; it must not exist unless {@code replace}. */
+    static void write(Path target, boolean replace, Writer writer) throws IOException {
+        writeFile(target, replace, file -> {
+            try (OutputStream out = Files.newOutputStream(file)) {
+                writer.write(out);
+            }
+        });
+    }
+
+    /** Writes {@code target} atomically; it must not exist unless {@code replace}. */
+    static void writeFile(Path target, boolean replace, FileWriter writer) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        if (!replace && Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString());
+        }
+        Path tmp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
+        try {
+            writer.write(tmp);
+            try {
+                if (replace) {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } else {
+                    // createLink fails if the target appeared meanwhile; a rename would silently replace it.
+                    Files.createLink(target, tmp);
+                }
+            } catch (AtomicMoveNotSupportedException | UnsupportedOperationException e) {
+                Files.move(tmp, target, replace ? new StandardCopyOption[] {StandardCopyOption.REPLACE_EXISTING} : new StandardCopyOption[0]);
+            } catch (IOException e) {
+                if (e instanceof FileAlreadyExistsException) {
+                    throw e;
+                }
+                // File systems without hard links: a plain rename, after checking again.
+                if (!replace && Files.exists(target)) {
+                    throw new FileAlreadyExistsException(target.toString());
+                }
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Removes the temporaries a killed run left in {@code dir}. */
+    static void removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(TEMP_PREFIX) && n.endsWith(TEMP_SUFFIX)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Refuses {@code p} when it exists: checked before any model runs, so no work is wasted. */
+    static void requireAbsent(Path p) throws FileAlreadyExistsException {
+        if (Files.exists(p)) {
+            throw new FileAlreadyExistsException(p.toString());
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package org.vitornado.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.vitornado.model.backbone.FeatureMaps;
+import org.vitornado.model.plan.ModelPlan;
+import org.vitornado.model.source.ModelSource;
+import org.vitornado.model.vit.VitPlan;
+import org.vitornado.runtime.Backend;
+import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.PlanRunner;
+import org.vitornado.runtime.PlannedTask;
+import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.TaskProfile;
+import org.vitornado.runtime.plan.GraphBudget;
+import org.vitornado.runtime.plan.PlannedGraph;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code plan}: the task graphs a model compiles to, one row per kernel task with its grid, FLOPs and bytes.
+ * The teaching view of how a ViT maps onto GPU kernels. With {@code --profile} it runs them and times each task.
+ */
+@Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "The task graphs as a table: kernel, grid, FLOPs and bytes per task; --profile times each task.")
+final class PlanCommand extends CliCommand {
+
+    @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",
+            description = "a checkpoint (only its config is read without --profile): a ViT, a backbone or a segmenter; or a preset")
+    String model;
+
+    @Option(names = "--size", paramLabel = "HxW", converter = Size.Converter.class, description = "input size (default: the model's)")
+    Size size;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "images per execution (default 1)")
+    int batch;
+
+    @Option(names = "--profile", description = "run it (checkpoint weights, or random for a preset) and print each task's median time, share and GFLOP/s")
+    boolean profile;
+
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "5", description = "timed runs with --profile, after one warm-up (default 5)")
+    int iterations;
+
+    @Mixin
+    RunOptions run;
+
+    @Override
+    public Integer call() {
+        if (batch < 1) {
+            throw usage("--batch must be >= 1, got " + batch);
+        }
+        if (iterations < 1) {
+            throw usage("--iterations must be >= 1, got " + iterations);
+        }
+        try (ModelSource source = ModelSource.open(model)) {
+            int h = size == null ? source.imgH() : size.height();
+            int w = size == null ? source.imgW() : size.width();
+            if (profile) {
+                return profile(source, h, w);
+            }
+            source.checkFits(batch, h, w, null);
+            try (ModelPlan plan = source.inspect(batch, h, w)) {
+                out().printf("%s%ninput %d x %dx%d -> %s%n%n", source.describe(), batch, h, w, outputs(source, plan, h, w));
+                print(plan.graphs(), out());
+            }
+        }
+        return Main.OK;
+    }
+
+    /** What the plan hands back, for the header line. */
+    private static String outputs(ModelSource source, ModelPlan plan, int h, int w) {
+        if (plan instanceof VitPlan vit) {
+            return vit.tokens() + " tokens of " + source.vit().embedDim();
+        }
+        if (plan instanceof FeatureMaps maps) {
+            return "outputs " + InfoCommand.shapes(maps.shapes());
+        }
+        return "scores " + source.classes() + " x " + h + "x" + w;
+    }
+
+    /** {@code --profile}: each task's median kernel time over {@code --iterations} runs after one warm-up. */
+    private int profile(ModelSource source, int h, int w) {
+        ExecutionOptions options = new ExecutionOptions(run.backend != null ? run.backend : Backend.detect(), run.device, true);
+        source.checkFits(batch, h, w, options);
+        float[] pixels = new float[Math.multiplyExact(Math.multiplyExact(batch, source.inChans()), h * w)];
+        java.util.Arrays.fill(pixels, 0.1f);
+        try (ModelPlan compiled = source.compile(batch, h, w, options)) {
+            compiled.run(pixels);
+            Map<String, long[]> times = new LinkedHashMap<>();
+            for (int i = 0; i < iterations; i++) {
+                compiled.run(pixels);
+                int r = i;
+                TaskProfile.kernelTimes(compiled.runner()).forEach((task, ns) -> times.computeIfAbsent(task, k -> new long[iterations])[r] = ns);
+            }
+            out().printf("%s%ninput %d x %dx%d on %s, median of %d runs%n%n", source.describe(), batch, h, w, PlanRunner.deviceName(options), iterations);
+            printProfile(compiled.tasks(), times, out());
+        }
+        return Main.OK;
+    }
+
+    static void printProfile(List<PlannedTask> tasks, Map<String, long[]> times, PrintWriter out) {
+        int nameWidth = Math.max(4, tasks.stream().mapToInt(t -> t.name().length()).max().orElse(4));
+        int kernelWidth = Math.max(6, tasks.stream().mapToInt(t -> t.kernel().length()).max().orElse(6));
+        String row = "%-" + nameWidth + "s  %-" + kernelWidth + "s  %10s  %7s  %10s%n";
+        out.printf(row, "task", "kernel", "ms", "share", "GFLOP/s");
+        double[] ms = new double[tasks.size()];
+        double total = 0;
+        for (int i = 0; i < tasks.size(); i++) {
+            long[] t = times.get(tasks.get(i).graph() + "." + tasks.get(i).name());
+            if (t != null) {
+                long[] sorted = t.clone();
+                java.util.Arrays.sort(sorted);
+                ms[i] = sorted[sorted.length / 2] / 1e6;
+            }
+            total += ms[i];
+        }
+        Map<String, Double> byKernel = new LinkedHashMap<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            PlannedTask t = tasks.get(i);
+            out.printf(row, t.name(), t.kernel(), String.format("%.3f", ms[i]), String.format("%.1f%%", 100 * ms[i] / total),
+                    ms[i] > 0 ? String.format("%.1f", t.cost().flops() / (ms[i] / 1e3) / 1e9) : "-");
+            byKernel.merge(t.kernel(), ms[i], Double::sum);
+        }
+        out.printf(row, "total (" + tasks.size() + ")", "", String.format("%.3f", total), "100%", "");
+        out.println();
+        out.println("by kernel:");
+        double sum = total;
+        byKernel.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .forEach(e -> out.printf("  %-" + kernelWidth + "s %10.3f ms  %5.1f%%%n", e.getKey(), e.getValue(), 100 * e.getValue() / sum));
+    }
+
+    /**
+     * Every task graph: what crosses its boundary and how much of TornadoVM's per-graph limits it uses, then one row
+     * per task with its kernel, grid, FLOPs and bytes.
+     */
+    static void print(List<PlannedGraph> graphs, PrintWriter out) {
+        List<PlannedTask> tasks = new ArrayList<>();
+        graphs.forEach(g -> g.steps().forEach(s -> tasks.add(new PlannedTask(g.name(), s.name(), s.kernel(), s.global(), s.local(), s.cost()))));
+        int nameWidth = Math.max(4, tasks.stream().mapToInt(t -> t.name().length()).max().orElse(4));
+        int kernelWidth = Math.max(6, tasks.stream().mapToInt(t -> t.kernel().length()).max().orElse(6));
+        int gridWidth = Math.max(4, tasks.stream().mapToInt(t -> t.gridDescription().length()).max().orElse(4));
+        String row = "%-" + nameWidth + "s  %-" + kernelWidth + "s  %-" + gridWidth + "s  %12s  %12s  %12s%n";
+        out.println(graphs.size() == 1 ? "1 task graph" : graphs.size() + " task graphs, run one after another; arrays stay on the device between them");
+        out.println();
+        TaskCost total = TaskCost.ZERO;
+        int index = 0;
+        for (PlannedGraph g : graphs) {
+            out.printf("graph %s: %s, %d tasks; %,d of %,d graph nodes, %,d of %,d bytes of recorded code%n", g.name(), g.sections(), g.steps().size(),
+                    g.nodes(), GraphBudget.MAX_NODES, g.codeBytes(), GraphBudget.MAX_CODE_BYTES);
+            // (Weights are counted, not sized: a plan built for inspection has none.)
+            String in = transfers(g.inputs(), "input (every run)", List.of(), "", g.consumed(),
+                    "left on the device by " + (index > 0 ? graphs.get(index - 1).name() : "-"));
+            out.printf("  in: %d weights (first run)%s%n  out: %s%n", g.weights().size(), in.equals("-") ? "" : ", " + in,
+                    transfers(g.outputs(), "to the host", g.persisted(), "kept on the device for later graphs", List.of(), ""));
+            out.printf(row, "task", "kernel", "grid", "MFLOP", "read MB", "written MB");
+            for (PlannedTask t : tasks) {
+                if (t.graph().equals(g.name())) {
+                    out.printf(row, t.name(), t.kernel(), t.gridDescription(), mega(t.cost().flops()), mega(t.cost().bytesRead()),
+                            mega(t.cost().bytesWritten()));
+                    total = total.plus(t.cost());
+                }
+            }
+            out.println();
+            index++;
+        }
+        out.printf(row, "total (" + tasks.size() + ")", "", "", mega(total.flops()), mega(total.bytesRead()), mega(total.bytesWritten()));
+    }
+
+    /** {@code 1 input (every run) (602.1 KB), 5 left on the device by vit_0 (12.0 MB)}, or {@code -}. */
+    private static String transfers(List<Object> a, String what, List<Object> b, String whatB, List<Object> c, String whatC) {
+        List<String> parts = new ArrayList<>();
+        for (var e : List.of(Map.entry(a, what), Map.entry(b, whatB), Map.entry(c, whatC))) {
+            if (!e.getKey().isEmpty()) {
+                long bytes = PlannedGraph.bytes(e.getKey());
+                parts.add(String.format("%d %s (%s)", e.getKey().size(), e.getValue(), bytes < 1_000_000 ? String.format("%.1f KB", bytes / 1e3)
+                        : String.format("%.1f MB", bytes / 1e6)));
+            }
+        }
+        return parts.isEmpty() ? "-" : String.join(", ", parts);
+    }
+
+    private static String mega(long v) {
+        return String.format("%.3f", v / 1e6);
+    }
+}

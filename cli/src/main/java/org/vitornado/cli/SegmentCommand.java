@@ -1,0 +1,240 @@
+package org.vitornado.cli;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.imageio.ImageIO;
+
+import org.vitornado.api.ClassMap;
+import org.vitornado.api.RgbImage;
+import org.vitornado.api.Task;
+import org.vitornado.api.VisionModel;
+import org.vitornado.model.image.Planar;
+import org.vitornado.model.io.ModelException;
+import org.vitornado.model.segmentation.SegmentationImages;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code segment}: semantic segmentation of images. For each image, {@code DIR/NAME.classes.png} (pixel = class index)
+ * and {@code DIR/NAME.overlay.png} (class colours over the image); at the end, {@code DIR/legend.png}. Outputs are
+ * checked before the model loads, never overwritten, and written whole or not at all; {@code --skip-existing}
+ * resumes an interrupted run.
+ */
+@Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Semantic segmentation: a class-index PNG and a colour overlay per image, and a legend.",
+        footer = {"", "Normalisation: the checkpoint's (preprocessor_config.json, timm pretrained_cfg, mmseg data_preprocessor, or \"mean\"/\"std\"",
+                "in the config), else ImageNet's. Labels: id2label or label_names of the config, else class numbers."})
+final class SegmentCommand extends CliCommand {
+
+    @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",
+            description = "a segmenter: DEPICT Segmenter, SegFormer (segmentation_models_pytorch or Hugging Face), SETR (mmsegmentation config as JSON), "
+                    + "a ViT config with \"segmentation_head\": \"linear\"; or the preset segformer_b0")
+    String model;
+
+    @Option(names = "--image", required = true, arity = "1..*", paramLabel = "FILE|DIR", description = "images, or folders searched recursively for them")
+    List<String> images;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "created if needed; the files written there must not exist yet")
+    Path out;
+
+    @Option(names = "--classes", paramLabel = "K,...", description = "draw only these classes in the overlay and legend (indexes or label names)")
+    String classes;
+
+    @Option(names = "--mode", paramLabel = "whole|slide", defaultValue = "whole",
+            description = "whole: resize the image to --size (default: the model's), segment, resize the scores back; "
+                    + "slide: mmseg's sliding window over the image at its own size, --window every --stride, overlapping scores averaged")
+    String mode;
+
+    @Option(names = "--size", paramLabel = "HxW", converter = Size.Converter.class, description = "input size in whole mode (default: the model's)")
+    Size size;
+
+    @Option(names = "--window", paramLabel = "HxW", converter = Size.Converter.class, description = "slide mode's crop (default: the model's size)")
+    Size window;
+
+    @Option(names = "--stride", paramLabel = "HxW", converter = Size.Converter.class, description = "slide mode's step (default: 2/3 of the window)")
+    Size stride;
+
+    @Option(names = "--skip-existing", description = "skip images whose outputs exist (resume an interrupted run); the legend is rewritten")
+    boolean skipExisting;
+
+    @Option(names = "--json", description = "one JSON object per image on stdout ({\"file\", \"classes_png\", \"overlay_png\", \"classes\"}) instead of text")
+    boolean json;
+
+    @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
+    boolean progress;
+
+    @Mixin
+    RunOptions run;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!mode.equals("whole") && !mode.equals("slide")) {
+            throw usage("--mode must be whole or slide, got '" + mode + "'");
+        }
+        if (mode.equals("whole") && (window != null || stride != null)) {
+            throw usage("--window and --stride are for --mode slide");
+        }
+        if (mode.equals("slide") && size != null) {
+            throw usage("--size is for --mode whole (slide runs at the image's own size: use --window)");
+        }
+        // Everything about the outputs is checked before the model loads.
+        List<Path> files = ImageFiles.expand(images);
+        List<Path[]> targets = new ArrayList<>();
+        Set<Path> seen = new LinkedHashSet<>();
+        for (Path image : files) {
+            String stem = ImageFiles.stem(image);
+            Path[] t = {out.resolve(stem + ".classes.png"), out.resolve(stem + ".overlay.png")};
+            for (Path p : t) {
+                if (!seen.add(p)) {
+                    throw new ModelException("two images would both write " + p + ": give them different names, or segment them into different --out folders");
+                }
+            }
+            targets.add(t);
+        }
+        Path legendFile = out.resolve("legend.png");
+        if (!skipExisting) {
+            for (Path p : seen) {
+                OutputFiles.requireAbsent(p);
+            }
+            OutputFiles.requireAbsent(legendFile);
+        }
+        Set<Integer> present = new TreeSet<>();
+        int failed = 0;
+        int skipped = 0;
+        try (VisionModel m = VisionModel.load(model, size == null ? run.options(1) : run.options(1).size(size.height(), size.width()))) {
+            if (m.task() != Task.SEGMENTATION) {
+                throw new ModelException("--model " + model + " is not a segmenter (it gives " + m.task().name().toLowerCase() + "; use "
+                        + (m.task() == Task.CLASSIFICATION ? "classify" : "features") + ")");
+            }
+            Set<Integer> shown = parseClasses(classes, m.labels(), m.classes());
+            if (mode.equals("whole")) {
+                m.prepare();
+            }
+            Files.createDirectories(out);
+            OutputFiles.removeStaleTemporaries(out);
+            int[] modelSize = m.configuredSize();
+            Size win = window != null ? window : new Size(modelSize[0], modelSize[1]);
+            Size step = stride != null ? stride : new Size(Math.max(1, win.height() * 2 / 3), Math.max(1, win.width() * 2 / 3));
+            (json ? err() : out()).println("running on " + m.device());
+            Progress bar = new Progress(err(), progress, "images", files.size());
+            for (int i = 0; i < files.size(); i++) {
+                Path image = files.get(i);
+                Path[] t = targets.get(i);
+                if (skipExisting && Files.exists(t[0]) && Files.exists(t[1])) {
+                    present.addAll(classesIn(t[0]));
+                    skipped++;
+                    bar.advance();
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                RgbImage rgb;
+                try {
+                    rgb = RgbImage.read(image);
+                } catch (ModelException e) {
+                    err().println(name() + ": " + e.getMessage() + (files.size() > 1 ? " (skipped)" : ""));
+                    failed++;
+                    bar.advance();
+                    continue;
+                }
+                ClassMap map = mode.equals("whole") ? m.segment(rgb)
+                        : m.segmentSliding(rgb, win.height(), win.width(), step.height(), step.width(),
+                                (done, total) -> bar.within("window " + done + "/" + total));
+                Set<Integer> here = map.present();
+                present.addAll(here);
+                BufferedImage classPng = SegmentationImages.classIndex(map.classes(), map.height(), map.width(), m.classes());
+                BufferedImage overlay = SegmentationImages.overlay(new Planar(3, rgb.height(), rgb.width(), rgb.rgb()), map.classes(), shown);
+                OutputFiles.write(t[0], skipExisting, o -> ImageIO.write(classPng, "png", o));
+                OutputFiles.write(t[1], skipExisting, o -> ImageIO.write(overlay, "png", o));
+                if (json) {
+                    JsonObject o = new JsonObject();
+                    o.addProperty("file", image.toString());
+                    o.addProperty("classes_png", t[0].toString());
+                    o.addProperty("overlay_png", t[1].toString());
+                    JsonArray ks = new JsonArray();
+                    here.forEach(ks::add);
+                    o.add("classes", ks);
+                    out().println(o);
+                } else {
+                    out().printf("[%d/%d] %s (%dx%d, %s): %s, %s in %.2f s; classes %s%n", i + 1, files.size(), image, rgb.width(), rgb.height(), mode,
+                            t[0].getFileName(), t[1].getFileName(), (System.nanoTime() - t0) / 1e9, here);
+                }
+                out().flush();
+                bar.advance();
+            }
+            bar.finish();
+            List<Integer> legend = new ArrayList<>(shown != null ? new TreeSet<>(shown) : present);
+            BufferedImage legendPng = SegmentationImages.legend(legend, m.labels());
+            OutputFiles.write(legendFile, skipExisting, o -> ImageIO.write(legendPng, "png", o));
+            (json ? err() : out()).println("wrote " + legendFile + " (" + legend.size() + " classes)" + (skipped > 0 ? "; " + skipped + " images had their outputs already" : ""));
+        }
+        if (failed > 0) {
+            if (files.size() > 1) {
+                err().println(name() + ": " + failed + " of " + files.size() + " images could not be read (see above)");
+            }
+            return Main.ERROR;
+        }
+        return Main.OK;
+    }
+
+    /** The classes in a class-index PNG this command wrote earlier (for the legend of a resumed run). */
+    private static Set<Integer> classesIn(Path png) throws IOException {
+        BufferedImage img = ImageIO.read(png.toFile());
+        Set<Integer> out = new TreeSet<>();
+        if (img == null) {
+            return out;
+        }
+        Raster r = img.getRaster();
+        int[] row = new int[img.getWidth()];
+        for (int y = 0; y < img.getHeight(); y++) {
+            r.getSamples(0, y, img.getWidth(), 1, 0, row);
+            for (int v : row) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** {@code --classes 3,road}: indexes or label names; {@code null} for every class. */
+    Set<Integer> parseClasses(String spec, Map<Integer, String> labels, int count) {
+        if (spec == null) {
+            return null;
+        }
+        Set<Integer> out = new LinkedHashSet<>();
+        for (String part : spec.split(",")) {
+            String s = part.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            Integer k = null;
+            if (s.matches("\\d{1,9}")) {
+                k = Integer.parseInt(s);
+            } else {
+                for (var e : labels.entrySet()) {
+                    if (e.getValue().equalsIgnoreCase(s)) {
+                        k = e.getKey();
+                    }
+                }
+            }
+            if (k == null || k >= count) {
+                throw usage("--classes: '" + s + "' is not a class of this model (0.." + (count - 1) + (labels.isEmpty() ? "" : " or a label name") + ")");
+            }
+            out.add(k);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,62 @@
+package org.vitornado.api;
+
+import org.vitornado.model.io.Limits;
+import org.vitornado.model.io.ModelException;
+import org.vitornado.runtime.Backend;
+
+/**
+ * How a {@link VisionModel} runs: where, on how many images at once, at what input size. Immutable; the
+ * {@code with...} methods return a copy.
+ *
+ * <pre>{@code Options.defaults().backend(Backend.JVM).batch(16)}</pre>
+ *
+ * @param backend {@link Backend#JVM} (plain JDK, all cores) or {@link Backend#TORNADO} (the real TornadoVM, under its
+ *                launcher); {@code null}: whichever this process has
+ * @param device  TornadoVM device index ({@code tornado --devices}); 0 on the JVM
+ * @param batch   images per execution at most; fewer when fewer are given
+ * @param height  input height; 0 for the model's own
+ * @param width   input width; 0 for the model's own
+ */
+public record Options(Backend backend, int device, int batch, int height, int width) {
+
+    public Options {
+        if (device < 0) {
+            throw new ModelException("device must be >= 0, got " + device);
+        }
+        Limits.check("batch", batch, 1, Limits.MAX_BATCH);
+        if ((height == 0) != (width == 0)) {
+            throw new ModelException("give both input height and width, or neither");
+        }
+        if (height != 0) {
+            Limits.side("input height", height);
+            Limits.side("input width", width);
+        }
+    }
+
+    /** This process's backend, device 0, batches of up to 8, the model's input size. */
+    public static Options defaults() {
+        return new Options(null, 0, 8, 0, 0);
+    }
+
+    public Options backend(Backend b) {
+        return new Options(b, device, batch, height, width);
+    }
+
+    public Options device(int d) {
+        return new Options(backend, d, batch, height, width);
+    }
+
+    public Options batch(int b) {
+        return new Options(backend, device, b, height, width);
+    }
+
+    /** Runs the model at {@code h x w} instead of its configured size (dense models; ViTs resample their position embedding). */
+    public Options size(int h, int w) {
+        return new Options(backend, device, batch, h, w);
+    }
+
+    /** The backend that will run: {@link #backend} or, when unset, this process's. */
+    public Backend resolvedBackend() {
+        return backend != null ? backend : Backend.detect();
+    }
+}

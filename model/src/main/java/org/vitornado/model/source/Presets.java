@@ -1,0 +1,48 @@
+package org.vitornado.model.source;
+
+import java.util.List;
+
+import org.vitornado.model.backbone.Backbone;
+import org.vitornado.model.segmentation.SegformerConfig;
+import org.vitornado.model.segmentation.SegmentationModel;
+import org.vitornado.model.vit.VitConfig;
+import org.vitornado.model.vit.VitConfigReader;
+import org.vitornado.model.vitdet.VitDetConfig;
+
+/**
+ * Built-in architectures that {@code --model} can name instead of a checkpoint, with random weights: for
+ * {@code plan}, {@code info} and {@code bench} on a production-size model without a download. Names are timm's and
+ * detectron2's where they have one.
+ */
+public final class Presets {
+
+    /** One line for help texts and "no such file" errors. */
+    public static final String SUMMARY = "timm ViTs vit_{tiny,small,base,large,huge}_patch<P>_<size> (e.g. vit_base_patch16_224), "
+            + "detectron2 ViTDet backbones vitdet_b, vitdet_l, vitdet_h (1024x1024), SegFormer segformer_b0 (ADE20K, 512x512)";
+
+    /** The presets {@code bench} and the forward tests measure. */
+    public static final List<String> MEASURED = List.of("vit_small_patch16_224", "vit_base_patch16_224", "vit_large_patch16_224", "vitdet_b",
+            "segformer_b0");
+
+    private Presets() {
+    }
+
+    /** The ViT preset {@code name}, or {@code null}. */
+    public static VitConfig vit(String name) {
+        return VitConfigReader.timmPreset(name);
+    }
+
+    /** The backbone preset {@code name}, or {@code null}. */
+    public static Backbone backbone(String name) {
+        return VitDetConfig.preset(name);
+    }
+
+    /** The segmenter preset {@code name}, or {@code null}. */
+    public static SegmentationModel segmenter(String name) {
+        return name.equals("segformer_b0") ? SegformerConfig.b0(150) : null;
+    }
+
+    public static boolean exists(String name) {
+        return vit(name) != null || backbone(name) != null || segmenter(name) != null;
+    }
+}
