@@ -112,9 +112,9 @@ def main():
     model = timm.create_model("vit_tiny_patch16_224", pretrained=False, num_classes=10, **MODEL_ARGS)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
     steps = EPOCHS * math.ceil(len(train_x) / BATCH)
-    warmup = steps // 20
+    warmup = max(1, steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / (steps - warmup))))
+        opt, lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
     t0 = time.time()
     for epoch in range(EPOCHS):
         model.train()

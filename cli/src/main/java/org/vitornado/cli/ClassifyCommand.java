@@ -9,7 +9,6 @@ import org.vitornado.api.Prediction;
 import org.vitornado.api.RgbImage;
 import org.vitornado.api.Task;
 import org.vitornado.api.VisionModel;
-import org.vitornado.model.io.ModelException;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -33,10 +32,6 @@ final class ClassifyCommand extends CliCommand {
             description = "a ViT classifier: a directory with model.safetensors + config.json (+ preprocessor_config.json), a .safetensors file next to its config, or a preset")
     String model;
 
-    @Option(names = "--image", required = true, arity = "1..*", paramLabel = "FILE|DIR",
-            description = "images (PNG, JPEG, BMP, GIF), or folders searched recursively for them")
-    List<String> images;
-
     @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "labels per image")
     int top;
 
@@ -46,8 +41,8 @@ final class ClassifyCommand extends CliCommand {
     @Option(names = "--json", description = "one JSON object per image on stdout ({\"file\", \"labels\": [{\"index\", \"label\", \"score\"}]}) instead of text")
     boolean json;
 
-    @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
-    boolean progress;
+    @Mixin
+    ImageRun images;
 
     @Mixin
     RunOptions run;
@@ -60,26 +55,19 @@ final class ClassifyCommand extends CliCommand {
         if (batch < 1) {
             throw usage("--batch must be >= 1, got " + batch);
         }
-        List<Path> files = ImageFiles.expand(images);
-        try (VisionModel m = VisionModel.load(model, run.options(Math.min(batch, files.size())))) {
-            if (m.task() != Task.CLASSIFICATION) {
-                throw new ModelException("--model " + model + " is not a classifier (it gives " + m.task().name().toLowerCase() + "; use "
-                        + (m.task() == Task.SEGMENTATION ? "segment" : "features") + ")");
-            }
+        List<Path> files = images.files();
+        try (VisionModel m = images.open(model, run.options(Math.min(batch, files.size())), Task.CLASSIFICATION, name(), err())) {
             m.prepare();
             (json ? err() : out()).println("running on " + m.device());
             int effectiveBatch = Math.min(batch, files.size());
-            Progress bar = new Progress(err(), progress, "images", files.size());
-            int failed = 0;
+            Progress bar = new Progress(err(), images.progress, "images", files.size());
             for (int start = 0; start < files.size(); start += effectiveBatch) {
                 List<RgbImage> decoded = new ArrayList<>();
                 for (Path f : files.subList(start, Math.min(files.size(), start + effectiveBatch))) {
-                    try {
-                        decoded.add(RgbImage.read(f));
-                    } catch (ModelException e) {
-                        // One unreadable file does not stop a folder: it is reported, and the exit code says so.
-                        err().println(name() + ": " + e.getMessage() + (files.size() > 1 ? " (skipped)" : ""));
-                        failed++;
+                    RgbImage image = images.read(f);
+                    if (image != null) {
+                        decoded.add(image);
+                    } else {
                         bar.advance();
                     }
                 }
@@ -90,14 +78,8 @@ final class ClassifyCommand extends CliCommand {
                 out().flush();
             }
             bar.finish();
-            if (failed > 0) {
-                if (files.size() > 1) {
-                    err().println(name() + ": " + failed + " of " + files.size() + " images could not be read (see above)");
-                }
-                return Main.ERROR;
-            }
         }
-        return Main.OK;
+        return images.exitCode();
     }
 
     private void print(Classification c) {

@@ -54,7 +54,8 @@ final class EvalCommand extends CliCommand {
     @Option(names = "--json", paramLabel = "FILE", description = "write the figures and every image's prediction as JSON (never overwritten)")
     Path json;
 
-    @Option(names = "--show", paramLabel = "N", defaultValue = "0", description = "print the first N images with their true and predicted labels")
+    @Option(names = "--show", paramLabel = "N", defaultValue = "0",
+            description = "print N images, spread evenly over the set, with their true and predicted labels")
     int show;
 
     @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
@@ -88,6 +89,10 @@ final class EvalCommand extends CliCommand {
             Progress bar = new Progress(err(), progress, "images", n);
             JsonArray predictions = new JsonArray();
             int step = Math.min(batch, n);
+            java.util.Set<Integer> shown = new java.util.HashSet<>();
+            for (int i = 0; i < Math.min(show, n); i++) {
+                shown.add((int) ((long) i * n / Math.min(show, n)));
+            }
             if (show > 0) {
                 out().printf("%-40s %-20s %-20s %s%n", "image", "true", "predicted", "score");
             }
@@ -108,7 +113,7 @@ final class EvalCommand extends CliCommand {
                     o.addProperty("predicted", c.best().index());
                     o.addProperty("score", c.best().score());
                     predictions.add(o);
-                    if (index < show) {
+                    if (shown.contains(index)) {
                         out().printf("%-40s %-20s %-20s %.4f%s%n", images.relativize(set.files().get(index)), label(m, truth), c.best().label(),
                                 c.best().score(), truth == c.best().index() ? "" : "   (wrong)");
                     }

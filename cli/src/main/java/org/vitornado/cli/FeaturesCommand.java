@@ -12,6 +12,7 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 
 import org.vitornado.api.FeatureTensor;
+import org.vitornado.api.Options;
 import org.vitornado.api.RgbImage;
 import org.vitornado.api.Task;
 import org.vitornado.api.VisionModel;
@@ -37,10 +38,6 @@ final class FeaturesCommand extends CliCommand {
             description = "a ViTDet (detectron2 ViT + SimpleFeaturePyramid) or SAM-encoder (timm) checkpoint, a ViT without a head, or a preset (vitdet_b, ...)")
     String model;
 
-    @Option(names = "--image", required = true, arity = "1..*", paramLabel = "FILE|DIR",
-            description = "images, resized to the model's input size and normalised with the config's mean/std, else ImageNet's")
-    List<String> images;
-
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "created if needed; the files written there must not exist yet")
     Path out;
 
@@ -50,26 +47,23 @@ final class FeaturesCommand extends CliCommand {
     @Option(names = "--skip-existing", description = "skip images whose outputs exist (resume an interrupted run)")
     boolean skipExisting;
 
-    @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
-    boolean progress;
+    @Mixin
+    ImageRun images;
 
     @Mixin
     RunOptions run;
 
     @Override
     public Integer call() throws IOException {
-        List<Path> files = ImageFiles.expand(images);
+        List<Path> files = images.files();
         Set<String> stems = new HashSet<>();
         for (Path f : files) {
             if (!stems.add(ImageFiles.stem(f))) {
                 throw new ModelException("two images are named " + ImageFiles.stem(f) + ": give them different names, or use different --out folders");
             }
         }
-        try (VisionModel m = VisionModel.load(model, size == null ? run.options(1) : run.options(1).size(size.height(), size.width()))) {
-            if (m.task() != Task.FEATURES) {
-                throw new ModelException("--model " + model + " is not a backbone (it gives " + m.task().name().toLowerCase() + "; use "
-                        + (m.task() == Task.SEGMENTATION ? "segment" : "classify") + ")");
-            }
+        Options options = size == null ? run.options(1) : run.options(1).size(size.height(), size.width());
+        try (VisionModel m = images.open(model, options, Task.FEATURES, name(), err())) {
             // The outputs are known once the model is compiled, before any image runs: check every file now.
             m.prepare();
             List<String> maps = m.outputShapes().entrySet().stream().filter(e -> e.getValue().length == 3).map(Map.Entry::getKey).toList();
@@ -83,20 +77,15 @@ final class FeaturesCommand extends CliCommand {
             Files.createDirectories(out);
             OutputFiles.removeStaleTemporaries(out);
             out().println("running on " + m.device());
-            Progress bar = new Progress(err(), progress, "images", files.size());
-            int failed = 0;
+            Progress bar = new Progress(err(), images.progress, "images", files.size());
             for (Path f : files) {
                 List<Path> targets = outputs(f, maps);
                 if (skipExisting && targets.stream().allMatch(Files::exists)) {
                     bar.advance();
                     continue;
                 }
-                RgbImage rgb;
-                try {
-                    rgb = RgbImage.read(f);
-                } catch (ModelException e) {
-                    err().println(name() + ": " + e.getMessage() + (files.size() > 1 ? " (skipped)" : ""));
-                    failed++;
+                RgbImage rgb = images.read(f);
+                if (rgb == null) {
                     bar.advance();
                     continue;
                 }
@@ -105,14 +94,8 @@ final class FeaturesCommand extends CliCommand {
                 bar.advance();
             }
             bar.finish();
-            if (failed > 0) {
-                if (files.size() > 1) {
-                    err().println(name() + ": " + failed + " of " + files.size() + " images could not be read (see above)");
-                }
-                return Main.ERROR;
-            }
         }
-        return Main.OK;
+        return images.exitCode();
     }
 
     private List<Path> outputs(Path image, List<String> maps) {

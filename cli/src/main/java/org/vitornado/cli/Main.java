@@ -112,36 +112,22 @@ public final class Main {
             if (options.containsKey(name) || line.getSubcommands().containsKey(name)) {
                 continue;
             }
+            // The known option sharing the longest start with it: --modle -> --model, --skip -> --skip-existing.
             String closest = null;
-            int best = Integer.MAX_VALUE;
+            int best = 4;
             for (String known : options.keySet()) {
-                int d = editDistance(name, known);
-                if (d < best) {
-                    best = d;
+                int common = 0;
+                while (common < Math.min(name.length(), known.length()) && name.charAt(common) == known.charAt(common)) {
+                    common++;
+                }
+                if (common > best) {
+                    best = common;
                     closest = known;
                 }
             }
-            return "unknown option " + name + (closest != null && best <= 2 ? " (did you mean " + closest + "?)" : "");
+            return "unknown option " + name + (closest != null ? " (did you mean " + closest + "?)" : "");
         }
         return null;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** Anything a command throws: one line naming the command, exit 2. */

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import javax.imageio.ImageIO;
 
 import org.vitornado.api.ClassMap;
+import org.vitornado.api.Options;
 import org.vitornado.api.RgbImage;
 import org.vitornado.api.Task;
 import org.vitornado.api.VisionModel;
@@ -46,9 +47,6 @@ final class SegmentCommand extends CliCommand {
                     + "a ViT config with \"segmentation_head\": \"linear\"; or the preset segformer_b0")
     String model;
 
-    @Option(names = "--image", required = true, arity = "1..*", paramLabel = "FILE|DIR", description = "images, or folders searched recursively for them")
-    List<String> images;
-
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "created if needed; the files written there must not exist yet")
     Path out;
 
@@ -75,8 +73,8 @@ final class SegmentCommand extends CliCommand {
     @Option(names = "--json", description = "one JSON object per image on stdout ({\"file\", \"classes_png\", \"overlay_png\", \"classes\"}) instead of text")
     boolean json;
 
-    @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
-    boolean progress;
+    @Mixin
+    ImageRun images;
 
     @Mixin
     RunOptions run;
@@ -93,7 +91,7 @@ final class SegmentCommand extends CliCommand {
             throw usage("--size is for --mode whole (slide runs at the image's own size: use --window)");
         }
         // Everything about the outputs is checked before the model loads.
-        List<Path> files = ImageFiles.expand(images);
+        List<Path> files = images.files();
         List<Path[]> targets = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
         for (Path image : files) {
@@ -114,13 +112,9 @@ final class SegmentCommand extends CliCommand {
             OutputFiles.requireAbsent(legendFile);
         }
         Set<Integer> present = new TreeSet<>();
-        int failed = 0;
         int skipped = 0;
-        try (VisionModel m = VisionModel.load(model, size == null ? run.options(1) : run.options(1).size(size.height(), size.width()))) {
-            if (m.task() != Task.SEGMENTATION) {
-                throw new ModelException("--model " + model + " is not a segmenter (it gives " + m.task().name().toLowerCase() + "; use "
-                        + (m.task() == Task.CLASSIFICATION ? "classify" : "features") + ")");
-            }
+        Options options = size == null ? run.options(1) : run.options(1).size(size.height(), size.width());
+        try (VisionModel m = images.open(model, options, Task.SEGMENTATION, name(), err())) {
             Set<Integer> shown = parseClasses(classes, m.labels(), m.classes());
             if (mode.equals("whole")) {
                 m.prepare();
@@ -131,7 +125,7 @@ final class SegmentCommand extends CliCommand {
             Size win = window != null ? window : new Size(modelSize[0], modelSize[1]);
             Size step = stride != null ? stride : new Size(Math.max(1, win.height() * 2 / 3), Math.max(1, win.width() * 2 / 3));
             (json ? err() : out()).println("running on " + m.device());
-            Progress bar = new Progress(err(), progress, "images", files.size());
+            Progress bar = new Progress(err(), images.progress, "images", files.size());
             for (int i = 0; i < files.size(); i++) {
                 Path image = files.get(i);
                 Path[] t = targets.get(i);
@@ -142,12 +136,8 @@ final class SegmentCommand extends CliCommand {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                RgbImage rgb;
-                try {
-                    rgb = RgbImage.read(image);
-                } catch (ModelException e) {
-                    err().println(name() + ": " + e.getMessage() + (files.size() > 1 ? " (skipped)" : ""));
-                    failed++;
+                RgbImage rgb = images.read(image);
+                if (rgb == null) {
                     bar.advance();
                     continue;
                 }
@@ -182,13 +172,7 @@ final class SegmentCommand extends CliCommand {
             OutputFiles.write(legendFile, skipExisting, o -> ImageIO.write(legendPng, "png", o));
             (json ? err() : out()).println("wrote " + legendFile + " (" + legend.size() + " classes)" + (skipped > 0 ? "; " + skipped + " images had their outputs already" : ""));
         }
-        if (failed > 0) {
-            if (files.size() > 1) {
-                err().println(name() + ": " + failed + " of " + files.size() + " images could not be read (see above)");
-            }
-            return Main.ERROR;
-        }
-        return Main.OK;
+        return images.exitCode();
     }
 
     /** The classes in a class-index PNG this command wrote earlier (for the legend of a resumed run). */

@@ -13,10 +13,12 @@ import org.vitornado.model.image.Preprocessing;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.segmentation.SegmentationInference;
+import org.vitornado.model.segmentation.SegmentationPlan;
 import org.vitornado.model.source.ModelSource;
 import org.vitornado.model.vit.VitOutput;
 import org.vitornado.model.vit.VitPlan;
 import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.MemoryBudget;
 import org.vitornado.runtime.PlanRunner;
 
 /**
@@ -211,9 +213,9 @@ public final class VisionModel implements AutoCloseable {
         Preprocessing pre = preprocessing();
         ModelPlan p = plan(1, pre.height(), pre.width());
         p.run(pre.apply(image.planar()));
-        float[] scores = SegmentationInference.resize(((org.vitornado.model.segmentation.SegmentationPlan) p).logits(), source.classes(),
-                pre.height(), pre.width(), image.height(), image.width());
-        return classMap(image, scores);
+        int[] classes = SegmentationInference.resizedArgmax(((SegmentationPlan) p).logits(), source.classes(), pre.height(), pre.width(),
+                image.height(), image.width());
+        return new ClassMap(image.source(), image.height(), image.width(), classes, source.labels());
     }
 
     /**
@@ -232,6 +234,15 @@ public final class VisionModel implements AutoCloseable {
             throw new ModelException("window and stride must be positive");
         }
         source.checkFits(1, windowH, windowW, execution);
+        // Slide mode sums every class's scores over the whole image, on the heap: check that it fits first.
+        long sums = 4L * source.classes() * image.height() * image.width();
+        Runtime rt = Runtime.getRuntime();
+        long freeHeap = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (sums > freeHeap) {
+            throw new ModelException(String.format("%s: sliding windows over %dx%d pixels with %d classes need %s of score sums and %s of heap are free: "
+                    + "use the whole mode, a smaller image, or give the JVM more (VITORNADO_JAVA_OPTS=-Xmx...)", image.source(), image.width(),
+                    image.height(), source.classes(), MemoryBudget.gigabytes(sums), MemoryBudget.gigabytes(freeHeap)));
+        }
         if (sliding == null) {
             sliding = new SegmentationInference(source.segmenter(), source.tensors(), execution);
         }

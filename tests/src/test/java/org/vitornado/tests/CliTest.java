@@ -22,6 +22,12 @@ class CliTest {
 
     static final Path DEMO = ProjectFiles.demoModel();
 
+    /** A colour photo-like image (61x47 JPEG) from the PIL fixture. */
+    static final Path PHOTO = ProjectFiles.root().resolve("model/src/test/resources/pil/photo.jpg");
+
+    /** One of the demo model's test images: a sneaker. */
+    static final Path SNEAKER = DEMO.resolve("test-images/sneaker/00009.png");
+
     record Run(int code, String out, String err) {
     }
 
@@ -65,33 +71,34 @@ class CliTest {
     void infoDescribesTheDemoModel() {
         Run r = cli("info", "--model", DEMO.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("ViT 96d x 3 blocks, 3 heads, patch 16, 64x64"), r.out());
-        // patch 96*3*16*16+96, cls 96, pos 17*96, 3 blocks, norm, head 10*96+10
+        assertTrue(r.out().contains("ViT 96d x 4 blocks, 3 heads, patch 7, 28x28"), r.out());
+        // patch 96*3*7*7+96, cls 96, pos 17*96, 4 blocks, norm, head 10*96+10
         long perBlock = 4 * 96 + 3 * 96 * 96 + 3 * 96 + 96 * 96 + 96 + 384 * 96 + 384 + 96 * 384 + 96;
-        long expected = 96 * 768 + 96 + 96 + 17 * 96 + 3 * perBlock + 2 * 96 + 10 * 96 + 10;
+        long expected = 96 * 147 + 96 + 96 + 17 * 96 + 4 * perBlock + 2 * 96 + 10 * 96 + 10;
         assertTrue(r.out().contains(String.format("parameters   %,d (checkpoint holds %,d values", expected, expected)), r.out());
     }
 
     @Test
     void planShowsEveryTaskWithItsGridAndATotal() {
-        Run r = cli("plan", "--model", DEMO.toString(), "--size", "48x80", "--batch", "2");
+        Run r = cli("plan", "--model", DEMO.toString(), "--size", "42x70", "--batch", "2");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("input 2 x 48x80 -> 16 tokens of 96"), r.out());
-        assertTrue(r.out().contains("pos_embed.resample"), "a 3x5 grid needs the 4x4 embedding resampled");
-        for (String task : List.of("patch_embed", "blocks.0.norm1", "blocks.2.attn.qkv", "blocks.2.mlp.fc2", "norm", "pool", "head")) {
+        assertTrue(r.out().contains("input 2 x 42x70 -> 61 tokens of 96"), r.out());
+        assertTrue(r.out().contains("pos_embed.resample"), "a 6x10 grid needs the 4x4 embedding resampled");
+        for (String task : List.of("patch_embed", "blocks.0.norm1", "blocks.3.attn.qkv", "blocks.3.mlp.fc2", "norm", "pool", "head")) {
             assertTrue(Pattern.compile("(?m)^" + Pattern.quote(task) + " ").matcher(r.out()).find(), task + " missing:\n" + r.out());
         }
         assertTrue(r.out().contains("LinearKernels.linearResidual"), r.out());
-        assertTrue(r.out().contains("1 task graph") && r.out().contains("graph vit_0: pos_embed .. head, 27 tasks"), r.out());
+        assertTrue(r.out().contains("1 task graph") && r.out().contains("graph vit_0: pos_embed .. head, 34 tasks"), r.out());
         // patch embed, pos embed, 7 per block, norm, pool, head, softmax
-        assertTrue(r.out().contains("total (" + (1 + 1 + 3 * 7 + 1 + 1 + 1 + 1) + ")"), r.out());
+        assertTrue(r.out().contains("total (" + (1 + 1 + 4 * 7 + 1 + 1 + 1 + 1) + ")"), r.out());
     }
 
     @Test
     void classifyPrintsRankedProbabilities() {
-        Run r = cli("classify", "--model", DEMO.toString(), "--image", DEMO.resolve("example.png").toString(), "--top", "3");
+        Run r = cli("classify", "--model", DEMO.toString(), "--image", SNEAKER.toString(), "--top", "3");
         assertEquals(0, r.code(), r.err());
-        Matcher m = Pattern.compile("(?m)^  (\\d)\\. (\\S+)\\s+([0-9.]+)$").matcher(r.out());
+        assertTrue(r.out().contains("  1. Sneaker"), "the trained model knows a sneaker:\n" + r.out());
+        Matcher m = Pattern.compile("(?m)^  (\\d)\\. (\\S.*?)\\s+([0-9.]+)$").matcher(r.out());
         double previous = 1;
         int rows = 0;
         while (m.find()) {

@@ -8,10 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vitornado.model.Checkpoint;
+import org.vitornado.model.source.ModelSource;
 import org.vitornado.model.fixture.Comparison;
 import org.vitornado.model.fixture.Fixture;
 import org.vitornado.model.vit.VitModel;
@@ -34,12 +35,12 @@ class HuggingFaceNamingTest {
         Fixture fixture = Fixture.read(Fixtures.prefix("vit_token"));
         writeHuggingFaceCopy(fixture.weights(), dir);
 
-        Checkpoint ckpt = Checkpoint.read(dir);
-        assertEquals(1e-6f, ckpt.vit().eps());
-        assertEquals("label 3", ckpt.label(3));
-        assertTrue(ckpt.preprocessing().exactResize());
-        VitModel model = ckpt.load();
-        try (VitPlan plan = model.plan(1, 64, 64, EnumSet.of(VitOutput.LOGITS, VitOutput.FEATURES), ExecutionOptions.defaults())) {
+        try (ModelSource ckpt = ModelSource.open(dir.toString());
+                VitPlan plan = VitModel.load(ckpt.vit(), ckpt.tensors()).plan(1, 64, 64, EnumSet.of(VitOutput.LOGITS, VitOutput.FEATURES),
+                        ExecutionOptions.defaults())) {
+            assertEquals(1e-6f, ckpt.vit().eps());
+            assertEquals("label 3", ckpt.label(3));
+            assertTrue(ckpt.preprocessing().exactResize());
             plan.run(fixture.values("x"));
             Comparison logits = Comparison.of(plan.output(VitOutput.LOGITS), fixture.values("logits"));
             Comparison features = Comparison.of(plan.output(VitOutput.FEATURES), fixture.values("features"));
@@ -66,10 +67,15 @@ class HuggingFaceNamingTest {
         Files.createDirectory(broken);
         w.write(broken.resolve("model.safetensors"), false);
         Files.copy(dir.resolve("config.json"), broken.resolve("config.json"));
-        Checkpoint ckpt = Checkpoint.read(broken);
-        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, ckpt::load);
-        assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("vit.encoder.layer.2.attention.attention.key.weight"),
-                e.getMessage());
+        try (ModelSource ckpt = ModelSource.open(broken.toString())) {
+            // Found from the header alone (info) and when the weights are read (every other command).
+            List<org.junit.jupiter.api.function.Executable> loads = List.of(ckpt::validate, () -> VitModel.load(ckpt.vit(), ckpt.tensors()));
+            for (org.junit.jupiter.api.function.Executable load : loads) {
+                RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, load);
+                assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("vit.encoder.layer.2.attention.attention.key.weight"),
+                        e.getMessage());
+            }
+        }
     }
 
     /** Writes {@code dir/model.safetensors}, {@code config.json} and {@code preprocessor_config.json} in HF layout. */

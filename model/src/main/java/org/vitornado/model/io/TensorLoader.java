@@ -16,9 +16,37 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 public final class TensorLoader implements Tensors {
 
     private final SafetensorsFile file;
+    private final boolean headerOnly;
+    private int checked;
 
     public TensorLoader(SafetensorsFile file) {
+        this(file, false);
+    }
+
+    private TensorLoader(SafetensorsFile file, boolean headerOnly) {
         this.file = file;
+        this.headerOnly = headerOnly;
+    }
+
+    /**
+     * The checkpoint's tensors checked, not read: every tensor a model asks for must be in the file with the shape
+     * its config implies, exactly as loading demands, but only the header is consulted and each answer is a
+     * one-element stand-in ({@link #placeholder()}). Building a model's plan on these ({@code info}) finds a missing
+     * tensor or a mis-shaped qkv without reading or allocating gigabytes of weights.
+     */
+    public static TensorLoader headerOnly(SafetensorsFile file) {
+        return new TensorLoader(file, true);
+    }
+
+    /** Tensors checked so far. */
+    public int checked() {
+        return checked;
+    }
+
+    /** In {@link #headerOnly} mode the answers are stand-ins: a plan built on them is for inspection only. */
+    @Override
+    public boolean placeholder() {
+        return headerOnly;
     }
 
     @Override
@@ -52,7 +80,7 @@ public final class TensorLoader implements Tensors {
         if (file.contains(name)) {
             return load(name, shape);
         }
-        return new FloatArray(Math.toIntExact(product(shape)));
+        return headerOnly ? new FloatArray(1) : new FloatArray(Math.toIntExact(product(shape)));
     }
 
     /**
@@ -62,7 +90,7 @@ public final class TensorLoader implements Tensors {
     @Override
     public FloatArray stack(String[] names, long... partShape) {
         long part = product(partShape);
-        FloatArray out = new FloatArray(Math.toIntExact(part * names.length));
+        FloatArray out = new FloatArray(headerOnly ? 1 : Math.toIntExact(part * names.length));
         MemorySegment all = out.getSegment();
         for (int i = 0; i < names.length; i++) {
             String name = names[i];
@@ -71,7 +99,10 @@ public final class TensorLoader implements Tensors {
             }
             try {
                 file.require(name, partShape);
-                file.readFloats(name, all.asSlice(i * part * Float.BYTES, part * Float.BYTES));
+                checked++;
+                if (!headerOnly) {
+                    file.readFloats(name, all.asSlice(i * part * Float.BYTES, part * Float.BYTES));
+                }
             } catch (IOException e) {
                 throw new ModelException(e.getMessage(), e);
             }

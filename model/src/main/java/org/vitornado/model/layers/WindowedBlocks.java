@@ -8,7 +8,6 @@ import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.LayerNorm;
 import org.vitornado.runtime.nn.WindowAttention;
 import org.vitornado.runtime.tensor.FeatureMap;
-import org.vitornado.runtime.tensor.Tokens;
 
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 

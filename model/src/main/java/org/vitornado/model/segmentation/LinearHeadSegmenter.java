@@ -94,4 +94,9 @@ public record LinearHeadSegmenter(VitConfig vit) implements EncoderSegmenter {
             compile();
         }
     }
+
+    @Override
+    public int stride() {
+        return vit.patch();
+    }
 }

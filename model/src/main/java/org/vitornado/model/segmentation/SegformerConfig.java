@@ -224,4 +224,10 @@ public record SegformerConfig(Naming naming, int inChans, int[] embedDims, int[]
     public String toString() {
         return describe();
     }
+
+    /** The stem's 4x downsampling (and the decoder's 4x upsampling) needs sides divisible by 4. */
+    @Override
+    public int stride() {
+        return 4;
+    }
 }

@@ -117,29 +117,74 @@ public final class SegmentationInference implements AutoCloseable {
         if (inH == outH && inW == outW) {
             return scores;
         }
+        Taps rows = Taps.of(inH, outH);
+        Taps cols = Taps.of(inW, outW);
         float[] out = new float[channels * outH * outW];
         for (int y = 0; y < outH; y++) {
-            float sy = Math.max((float) inH / outH * (y + 0.5f) - 0.5f, 0f);
-            int y0 = (int) sy;
-            int y1 = Math.min(y0 + 1, inH - 1);
-            float ly = sy - y0;
             for (int x = 0; x < outW; x++) {
-                float sx = Math.max((float) inW / outW * (x + 0.5f) - 0.5f, 0f);
-                int x0 = (int) sx;
-                int x1 = Math.min(x0 + 1, inW - 1);
-                float lx = sx - x0;
                 for (int c = 0; c < channels; c++) {
-                    int base = c * inH * inW;
-                    float top = (1 - lx) * scores[base + y0 * inW + x0] + lx * scores[base + y0 * inW + x1];
-                    float bottom = (1 - lx) * scores[base + y1 * inW + x0] + lx * scores[base + y1 * inW + x1];
-                    out[(c * outH + y) * outW + x] = (1 - ly) * top + ly * bottom;
+                    out[(c * outH + y) * outW + x] = bilinear(scores, c * inH * inW, inW, rows, y, cols, x);
                 }
             }
         }
         return out;
     }
 
-    /** The class of highest score at every pixel of {@code [classes, height, width]} scores (lowest index on ties). */
+    /**
+     * {@code argmax(resize(scores, ...))} without the resized scores: each output pixel's classes are interpolated
+     * and compared on the fly, so a large image costs an int per pixel rather than a float per pixel and class (a
+     * 5000x5000 photo with ADE20K's 150 classes would need 15 GB). Same values, same ties as the two steps.
+     */
+    public static int[] resizedArgmax(float[] scores, int classes, int inH, int inW, int outH, int outW) {
+        if (inH == outH && inW == outW) {
+            return argmax(scores, classes, outH * outW);
+        }
+        Taps rows = Taps.of(inH, outH);
+        Taps cols = Taps.of(inW, outW);
+        int[] out = new int[outH * outW];
+        for (int y = 0; y < outH; y++) {
+            for (int x = 0; x < outW; x++) {
+                int best = 0;
+                float max = bilinear(scores, 0, inW, rows, y, cols, x);
+                for (int c = 1; c < classes; c++) {
+                    float v = bilinear(scores, c * inH * inW, inW, rows, y, cols, x);
+                    if (v > max) {
+                        max = v;
+                        best = c;
+                    }
+                }
+                out[y * outW + x] = best;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * PyTorch's bilinear source taps along one axis (align_corners=False): output {@code i} reads inputs {@code lo[i]}
+     * and {@code hi[i]} with weight {@code frac[i]} on the second.
+     */
+    private record Taps(int[] lo, int[] hi, float[] frac) {
+        static Taps of(int in, int out) {
+            Taps t = new Taps(new int[out], new int[out], new float[out]);
+            for (int i = 0; i < out; i++) {
+                float s = Math.max((float) in / out * (i + 0.5f) - 0.5f, 0f);
+                t.lo[i] = (int) s;
+                t.hi[i] = Math.min(t.lo[i] + 1, in - 1);
+                t.frac[i] = s - t.lo[i];
+            }
+            return t;
+        }
+    }
+
+    /** The bilinear value at output ({@code y}, {@code x}) of the plane starting at {@code base}. */
+    private static float bilinear(float[] scores, int base, int inW, Taps rows, int y, Taps cols, int x) {
+        float lx = cols.frac[x];
+        float ly = rows.frac[y];
+        float top = (1 - lx) * scores[base + rows.lo[y] * inW + cols.lo[x]] + lx * scores[base + rows.lo[y] * inW + cols.hi[x]];
+        float bottom = (1 - lx) * scores[base + rows.hi[y] * inW + cols.lo[x]] + lx * scores[base + rows.hi[y] * inW + cols.hi[x]];
+        return (1 - ly) * top + ly * bottom;
+    }
+
     public static int[] argmax(float[] scores, int classes, int pixels) {
         int[] out = new int[pixels];
         for (int i = 0; i < pixels; i++) {

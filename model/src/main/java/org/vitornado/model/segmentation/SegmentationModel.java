@@ -18,6 +18,11 @@ public interface SegmentationModel {
 
     int inChans();
 
+    /** Input sides must be multiples of this; 1 when any size works (the model pads). */
+    default int stride() {
+        return 1;
+    }
+
     /**
      * The graph for {@code batch} images of {@code height x width}; {@code options == null} builds it for inspection
      * only (for {@code plan}), which {@link Tensors#placeholders} allows without weights.

@@ -191,4 +191,9 @@ public record SetrConfig(VitConfig vit, int[] outIndices, Head head, int classes
     public String toString() {
         return describe();
     }
+
+    @Override
+    public int stride() {
+        return vit.patch();
+    }
 }

@@ -12,7 +12,6 @@ import org.vitornado.model.backbone.Backbones;
 import org.vitornado.model.image.Interpolation;
 import org.vitornado.model.image.Normalisation;
 import org.vitornado.model.image.Preprocessing;
-import org.vitornado.model.io.CheckedTensors;
 import org.vitornado.model.io.CountingTensors;
 import org.vitornado.model.io.Json;
 import org.vitornado.model.io.Limits;
@@ -145,7 +144,7 @@ public final class ModelSource implements AutoCloseable {
             SegmentationModel m = SegmentationModels.read(config, cfg);
             Map<Integer, String> labels = checkedLabels(VitConfigReader.labels(config, cfg), m.classes(), cfg);
             float[][] norm = Normalisation.of(config, files);
-            return new ModelSource(model, files, Kind.SEGMENTER, m.describe(), m.imgH(), m.imgW(), m.inChans(), 1, m.classes(), labels,
+            return new ModelSource(model, files, Kind.SEGMENTER, m.describe(), m.imgH(), m.imgW(), m.inChans(), m.stride(), m.classes(), labels,
                     dense(m.imgH(), m.imgW(), norm), m::plan, tensors, file, null, m);
         }
         if (Backbones.isBackbone(config)) {
@@ -192,7 +191,7 @@ public final class ModelSource implements AutoCloseable {
         }
         SegmentationModel seg = Presets.segmenter(name);
         if (seg != null) {
-            return new ModelSource(name, null, Kind.SEGMENTER, seg.describe(), seg.imgH(), seg.imgW(), seg.inChans(), 1, seg.classes(), Map.of(),
+            return new ModelSource(name, null, Kind.SEGMENTER, seg.describe(), seg.imgH(), seg.imgW(), seg.inChans(), seg.stride(), seg.classes(), Map.of(),
                     dense(seg.imgH(), seg.imgW(), Normalisation.imagenet()), seg::plan, new RandomTensors(name, Map.of()), null, null, seg);
         }
         return null;
@@ -264,7 +263,7 @@ public final class ModelSource implements AutoCloseable {
         if (checkpoint == null) {
             return 0;
         }
-        CheckedTensors checked = new CheckedTensors(checkpoint);
+        TensorLoader checked = TensorLoader.headerOnly(checkpoint);
         try (ModelPlan plan = factory.plan(checked, 1, imgH, imgW, null)) {
             return checked.checked();
         }
@@ -276,7 +275,7 @@ public final class ModelSource implements AutoCloseable {
      */
     public synchronized long parameters() {
         if (parameters < 0) {
-            CountingTensors counting = new CountingTensors(checkpoint != null ? new CheckedTensors(checkpoint) : Tensors.placeholders(Path.of(name)));
+            CountingTensors counting = new CountingTensors(checkpoint != null ? TensorLoader.headerOnly(checkpoint) : Tensors.placeholders(Path.of(name)));
             try (ModelPlan plan = factory.plan(counting, 1, imgH, imgW, null)) {
                 parameters = counting.elements();
             }
