@@ -81,7 +81,9 @@ final class BenchCommand extends CliCommand {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = out();
-        String[] argv = spec.commandLine().getParseResult().originalArgs().toArray(String[]::new);
+        // This command's own arguments, for the child process (the parse result holds the whole command line).
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        String[] argv = all.subList(all.indexOf(spec.name()) + 1, all.size()).toArray(String[]::new);
         for (int b : batches) {
             if (b < 1) {
                 throw usage("--batch: '" + b + "' is not a positive integer");
