@@ -19,6 +19,7 @@ import org.vitornado.cli.bench.BenchChart;
 import org.vitornado.cli.bench.BenchRow;
 import org.vitornado.cli.bench.Benchmark;
 import org.vitornado.model.source.ModelSource;
+import org.vitornado.model.source.Presets;
 import org.vitornado.runtime.Backend;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.PlanRunner;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Option;
  * both; the speedup column divides by the JVM's images/s at the same batch.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Latency, images/s and GFLOP/s per backend and batch; JSON, CSV and a bar chart.")
+        description = "Latency, images/s and GFLOP/s per backend and batch; JSON, CSV and a bar chart.",
+        footer = {"", "Presets (random weights): " + Presets.SUMMARY})
 final class BenchCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",

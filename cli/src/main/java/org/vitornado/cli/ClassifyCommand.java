@@ -9,6 +9,7 @@ import org.vitornado.api.Prediction;
 import org.vitornado.api.RgbImage;
 import org.vitornado.api.Task;
 import org.vitornado.api.VisionModel;
+import org.vitornado.model.source.Presets;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Option;
  * are listed first, then decoded and run a batch at a time, and results print as each batch finishes, so a folder of
  * any size runs in bounded memory. An image that cannot be read is reported and skipped.
  */
-@Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = "Top-K labels and scores for images (files or folders).")
+@Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Top-K labels and scores for images (files or folders).",
+        footer = {"", "Presets (random weights): " + Presets.SUMMARY})
 final class ClassifyCommand extends CliCommand {
 
     static final int DEFAULT_BATCH = 8;
@@ -32,10 +34,10 @@ final class ClassifyCommand extends CliCommand {
             description = "a ViT classifier: a directory with model.safetensors + config.json (+ preprocessor_config.json), a .safetensors file next to its config, or a preset")
     String model;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "labels per image")
+    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "labels per image (default 5)")
     int top;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "" + DEFAULT_BATCH, description = "images per execution (at most the number of images)")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "" + DEFAULT_BATCH, description = "images per execution, at most the number of images (default 8)")
     int batch;
 
     @Option(names = "--json", description = "one JSON object per image on stdout ({\"file\", \"labels\": [{\"index\", \"label\", \"score\"}]}) instead of text")

@@ -18,6 +18,7 @@ import org.vitornado.cli.eval.ConfusionChart;
 import org.vitornado.cli.eval.Evaluation;
 import org.vitornado.cli.eval.LabelledImages;
 import org.vitornado.model.io.ModelException;
+import org.vitornado.model.source.Presets;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Option;
  * matrix as a PNG; {@code --json} writes every figure and every prediction.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Top-1/top-5 and per-class accuracy of a classifier on labelled images; a confusion-matrix PNG.")
+        description = "Top-1/top-5 and per-class accuracy of a classifier on labelled images; a confusion-matrix PNG.",
+        footer = {"", "Presets (random weights): " + Presets.SUMMARY})
 final class EvalCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "PATH|PRESET", description = "a ViT classifier checkpoint")

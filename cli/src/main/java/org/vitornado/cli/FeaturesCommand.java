@@ -18,6 +18,7 @@ import org.vitornado.api.Task;
 import org.vitornado.api.VisionModel;
 import org.vitornado.model.features.PcaImage;
 import org.vitornado.model.io.ModelException;
+import org.vitornado.model.source.Presets;
 import org.vitornado.weights.SafetensorsWriter;
 
 import picocli.CommandLine.Command;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Option;
  * sees. Outputs are checked before the model runs, never overwritten, written whole or not at all.
  */
 @Command(name = "features", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Backbone feature maps (ViTDet pyramid, SAM encoder) as safetensors and PNGs, per image.")
+        description = "Backbone feature maps (ViTDet pyramid, SAM encoder) as safetensors and PNGs, per image.",
+        footer = {"", "Presets (random weights): " + Presets.SUMMARY})
 final class FeaturesCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",

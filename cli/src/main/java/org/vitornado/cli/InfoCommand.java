@@ -8,6 +8,7 @@ import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.image.Preprocessing;
 import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.source.ModelSource;
+import org.vitornado.model.source.Presets;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.model.vit.VitPlan;
 import org.vitornado.runtime.PlannedTask;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
  * checks them, so a missing tensor or a mis-shaped qkv is reported here too.
  */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Architecture, parameters, FLOPs and preprocessing of a checkpoint or preset; checks its tensors.")
+        description = "Architecture, parameters, FLOPs and preprocessing of a checkpoint or preset; checks its tensors.",
+        footer = {"", "Presets (random weights): " + Presets.SUMMARY})
 final class InfoCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.vitornado.model.backbone.FeatureMaps;
 import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.model.source.ModelSource;
+import org.vitornado.model.source.Presets;
 import org.vitornado.model.vit.VitPlan;
 import org.vitornado.runtime.Backend;
 import org.vitornado.runtime.ExecutionOptions;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Option;
  * The teaching view of how a ViT maps onto GPU kernels. With {@code --profile} it runs them and times each task.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "The task graphs as a table: kernel, grid, FLOPs and bytes per task; --profile times each task.")
+        description = "The task graphs as a table: kernel, grid, FLOPs and bytes per task; --profile times each task.",
+        footer = {"", "Presets (random weights): " + Presets.SUMMARY})
 final class PlanCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",

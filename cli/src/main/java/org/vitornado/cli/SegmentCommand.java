@@ -22,6 +22,7 @@ import org.vitornado.api.VisionModel;
 import org.vitornado.model.image.Planar;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.segmentation.SegmentationImages;
+import org.vitornado.model.source.Presets;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -38,8 +39,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Semantic segmentation: a class-index PNG and a colour overlay per image, and a legend.",
-        footer = {"", "Normalisation: the checkpoint's (preprocessor_config.json, timm pretrained_cfg, mmseg data_preprocessor, or \"mean\"/\"std\"",
-                "in the config), else ImageNet's. Labels: id2label or label_names of the config, else class numbers."})
+        footer = {"", "Presets (random weights): " + Presets.SUMMARY, "", "Normalisation: the checkpoint's (preprocessor_config.json, timm pretrained_cfg, mmseg data_preprocessor, or \"mean\"/\"std\" "
+                + "in the config), else ImageNet's. Labels: id2label or label_names of the config, else class numbers."})
 final class SegmentCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",
