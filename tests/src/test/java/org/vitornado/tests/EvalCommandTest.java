@@ -63,7 +63,7 @@ class EvalCommandTest {
             pytorchCorrect += w[0] == w[1] ? 1 : 0;
         }
         assertEquals((double) pytorchCorrect / want.size(), got.get("top1").getAsDouble(), 1e-12, "PyTorch's accuracy on these images");
-        assertTrue(got.get("top1").getAsDouble() >= 0.8, "a trained model: top-1 " + got.get("top1"));
+        assertTrue(got.get("top1").getAsDouble() >= 0.7, "a trained model (chance is 0.1): top-1 " + got.get("top1"));
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "top-1 %.2f%%", 100.0 * pytorchCorrect / want.size())), r.out());
         BufferedImage cm = ImageIO.read(png.toFile());
         assertTrue(cm.getWidth() > 10 * 40 && cm.getHeight() > 10 * 40, cm.getWidth() + "x" + cm.getHeight());
