@@ -50,7 +50,7 @@ final class VerifyCommand extends CliCommand {
                 }
                 continue;
             }
-            Comparison c = Comparison.of(got, fixture.values(t.name()));
+            Comparison c = fixture.compare(t, got);
             boolean pass = c.within(fixture.relTol());
             ok &= pass;
             out.printf("%-34s %-18s %12.3e %12.3e  %s%n", t.name(), Arrays.toString(t.shape()), c.relativeL2(), c.maxAbs(),

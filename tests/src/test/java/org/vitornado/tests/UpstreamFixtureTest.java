@@ -29,7 +29,7 @@ class UpstreamFixtureTest {
             primaries++;
             float[] got = produced.get(t.name());
             assertTrue(got != null, name + ": primary output " + t.name() + " not produced");
-            Comparison c = Comparison.of(got, fixture.values(t.name()));
+            Comparison c = fixture.compare(t, got);
             assertTrue(c.within(fixture.relTol()), name + "." + t.name() + ": relative L2 " + c.relativeL2());
         }
         assertEquals(primaryOutputs, primaries, "primary outputs of " + name);

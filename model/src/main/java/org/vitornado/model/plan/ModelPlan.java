@@ -75,7 +75,15 @@ public abstract class ModelPlan implements AutoCloseable {
             throw new IllegalStateException("this plan was built for inspection only (no backend)");
         }
         upload(pixels);
-        compiled.run();
+        execute(compiled);
+    }
+
+    /**
+     * Runs the compiled graphs on the uploaded input: all of them, in order, by default. A family that works on the
+     * host between stages (a detector) runs {@code plan.runStage(i)} itself.
+     */
+    protected void execute(CompiledPlan plan) {
+        plan.run();
     }
 
     /** Every output after {@link #run}, by the upstream's name, in PyTorch's layout (NCHW maps). */

@@ -12,11 +12,13 @@ import org.vitornado.model.layers.BlockWeights;
 import org.vitornado.model.layers.PositionEmbedding;
 import org.vitornado.model.layers.WindowedBlocks;
 import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.PlanBuilder;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
 import org.vitornado.runtime.nn.PatchEmbed;
 import org.vitornado.runtime.ops.ResampleOps;
 import org.vitornado.runtime.tensor.FeatureMap;
+import org.vitornado.runtime.tensor.Image;
 
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -46,15 +48,67 @@ public final class VitDetModel {
     private record Level(String name, FeatureMap map) {
     }
 
+    /**
+     * Adds the backbone's layers to {@code g}, reading {@code image} ({@code [batch, C, height, width]} NCHW):
+     * returns p2..p5 (and p6 with the top block) then {@code last_feat}, channels-last on the device, by name. A
+     * detector builds on these in the same plan.
+     */
+    public Map<String, FeatureMap> addTo(PlanBuilder g, Image image) {
+        Map<String, FeatureMap> out = new LinkedHashMap<>();
+        for (Level l : new Layers(g, image.batch()).add(image)) {
+            out.put(l.name(), l.map());
+        }
+        return out;
+    }
+
     /** A built ViTDet: run it, then read {@link #outputs()}. */
     public final class Plan extends FeatureMaps {
 
-        private final List<Level> levels = new ArrayList<>();
+        private final List<Level> levels;
 
         Plan(int batch, int height, int width, ExecutionOptions options) {
             super("vitdet", options, batch, c.inChans(), height, width);
-            int gh = height / c.patch();
-            int gw = width / c.patch();
+            levels = new Layers(g, batch).add(image());
+            levels.forEach(l -> g.output(l.map().data()));
+            compile();
+        }
+
+        /** p2..p6 and last_feat, NCHW, by name. */
+        @Override
+        public Map<String, float[]> outputs() {
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (Level l : levels) {
+                out.put(l.name(), l.map().toNchw());
+            }
+            return out;
+        }
+
+        /** {@code [channels, height, width]} of each output, by name. */
+        @Override
+        public Map<String, int[]> shapes() {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            for (Level l : levels) {
+                out.put(l.name(), new int[] {l.map().channels(), l.map().height(), l.map().width()});
+            }
+            return out;
+        }
+    }
+
+    /** The backbone's layers, added to a plan builder for one batch size. */
+    private final class Layers {
+
+        private final PlanBuilder g;
+        private final int batch;
+
+        Layers(PlanBuilder g, int batch) {
+            this.g = g;
+            this.batch = batch;
+        }
+
+        List<Level> add(Image image) {
+            List<Level> levels = new ArrayList<>();
+            int gh = image.height() / c.patch();
+            int gw = image.width() / c.patch();
             int e = c.embedDim();
             FeatureMap x = FeatureMap.allocate(batch, gh, gw, e);
 
@@ -64,7 +118,7 @@ public final class VitDetModel {
             // detectron2 get_abs_pos: the class row dropped, the grid resized with plain bicubic.
             FloatArray pos = PositionEmbedding.forGrid(g, c.absPos() ? t.load("net.pos_embed", 1, (c.pretrainClsToken() ? 1 : 0) + grid * grid, e) : null,
                     c.pretrainClsToken() ? 1 : 0, grid, grid, gh, gw, e, ResampleOps.Filter.BICUBIC);
-            g.section("patch_embed").patchEmbed("patch_embed", image(), patch, new FloatArray(e), pos, x.tokens());
+            g.section("patch_embed").patchEmbed("patch_embed", image, patch, new FloatArray(e), pos, x.tokens());
             WindowedBlocks.add(g, t, "net.", new WindowedBlocks.Shape(e, c.numHeads(), c.mlpHidden(), c.depth(), c.window(),
                     Set.copyOf(c.globalBlocks()), c.qkvBias(), c.relPos(), c.eps(), c.residualBlocks()), x);
             Level last = new Level("last_feat", x);
@@ -83,8 +137,7 @@ public final class VitDetModel {
                 levels.add(new Level("p6", p6));
             }
             levels.add(last);
-            levels.forEach(l -> g.output(l.map().data()));
-            compile();
+            return levels;
         }
 
         /** One SFP stage: the scale-specific layers, then 1x1 conv + LN and 3x3 conv + LN. */
@@ -135,24 +188,5 @@ public final class VitDetModel {
             g.layerNorm(name, x.tokens(), BlockWeights.norm(t, name, x.channels(), VitDetConfig.PYRAMID_EPS), x.tokens());
         }
 
-        /** p2..p6 and last_feat, NCHW, by name. */
-        @Override
-        public Map<String, float[]> outputs() {
-            Map<String, float[]> out = new LinkedHashMap<>();
-            for (Level l : levels) {
-                out.put(l.name(), l.map().toNchw());
-            }
-            return out;
-        }
-
-        /** {@code [channels, height, width]} of each output, by name. */
-        @Override
-        public Map<String, int[]> shapes() {
-            Map<String, int[]> out = new LinkedHashMap<>();
-            for (Level l : levels) {
-                out.put(l.name(), new int[] {l.map().channels(), l.map().height(), l.map().width()});
-            }
-            return out;
-        }
     }
 }

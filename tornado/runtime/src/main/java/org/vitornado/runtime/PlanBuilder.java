@@ -13,6 +13,7 @@ import org.vitornado.runtime.nn.PatchEmbed;
 import org.vitornado.runtime.nn.WindowAttention;
 import org.vitornado.runtime.ops.AttentionOps;
 import org.vitornado.runtime.ops.ConvOps;
+import org.vitornado.runtime.ops.DetectionOps;
 import org.vitornado.runtime.ops.ElementwiseOps;
 import org.vitornado.runtime.ops.Kernels;
 import org.vitornado.runtime.ops.LinearOps;
@@ -119,7 +120,18 @@ public final class PlanBuilder {
 
     /** Begins a section (a block, a pyramid level): task graphs end between sections when they can. */
     public PlanBuilder section(String label) {
-        sections.add(new Partitioner.Section(label, steps.size()));
+        sections.add(new Partitioner.Section(label, steps.size(), false));
+        return this;
+    }
+
+    /**
+     * Begins a stage, and a section of the same name: a run of task graphs that {@link CompiledPlan#runStage} runs on
+     * its own, so that the host can work between stages (a detector's top-k and NMS between its RPN and its ROI heads)
+     * while activations stay on the device. Outputs a stage writes are on the host when the stage returns; inputs a
+     * stage first reads are copied in when it runs.
+     */
+    public PlanBuilder stage(String label) {
+        sections.add(new Partitioner.Section(label, steps.size(), true));
         return this;
     }
 
@@ -128,7 +140,7 @@ public final class PlanBuilder {
             throw new IllegalArgumentException("plan " + name + ": duplicate task name '" + step.name() + "'");
         }
         if (sections.isEmpty()) {
-            sections.add(new Partitioner.Section(step.name(), 0));
+            sections.add(new Partitioner.Section(step.name(), 0, false));
         }
         steps.add(step);
         return this;
@@ -143,28 +155,120 @@ public final class PlanBuilder {
         // TornadoVM 5.2.0 frees, when a plan closes, every array a graph copies back or persists. An array kept on the
         // device across graphs is persisted by the graph that first uses it; were it also copied back by a later
         // graph, its buffer would be freed twice ("trying to deallocate an invalid buffer"). Such an output is copied
-        // into an array of the last graph's own, which that graph copies back; the host then copies it into place.
-        List<FloatArray[]> hostCopies = new ArrayList<>();
+        // into an array of its stage's last graph, which that graph copies back; the host then copies it into place.
+        List<Integer> stageStarts = stageStarts();
+        List<List<FloatArray[]>> copiesByStage = new ArrayList<>();
+        stageStarts.forEach(x -> copiesByStage.add(new ArrayList<>()));
         List<Object> copied = new ArrayList<>();
         for (Object o : outputs) {
             FloatArray out = (FloatArray) o;
             if (graphOfFirstUse(graphs, out) != graphOfLastWrite(graphs, out)) {
-                if (hostCopies.isEmpty()) {
-                    section("outputs");
-                }
                 FloatArray last = new FloatArray(out.getSize());
-                int n = out.getSize();
-                copyRows("output." + hostCopies.size(), new Tokens(out, 1, n, 1), 0, new Tokens(last, 1, n, 1), 0, n);
-                hostCopies.add(new FloatArray[] {last, out});
+                copiesByStage.get(stageOf(stageStarts, lastWrite(out))).add(new FloatArray[] {last, out});
                 copied.add(last);
             } else {
                 copied.add(out);
             }
         }
-        if (!hostCopies.isEmpty()) {
-            graphs = Partitioner.partition(name, steps, sections, inputs, copied);
+        List<Step> allSteps = steps;
+        List<Partitioner.Section> allSections = sections;
+        if (copied.stream().anyMatch(o -> !outputs.contains(o))) {
+            // The copies go at the end of their stage, in a section of their own.
+            allSteps = new ArrayList<>();
+            allSections = new ArrayList<>();
+            int copy = 0;
+            for (int st = 0; st < stageStarts.size(); st++) {
+                int from = stageStarts.get(st);
+                int to = st + 1 < stageStarts.size() ? stageStarts.get(st + 1) : steps.size();
+                int shift = allSteps.size() - from;
+                for (Partitioner.Section sec : sections) {
+                    if (sec.start() >= from && (sec.start() < to || st == stageStarts.size() - 1 && sec.start() == to)) {
+                        allSections.add(new Partitioner.Section(sec.label(), sec.start() + shift, sec.stage()));
+                    }
+                }
+                allSteps.addAll(steps.subList(from, to));
+                if (!copiesByStage.get(st).isEmpty()) {
+                    allSections.add(new Partitioner.Section("outputs", allSteps.size(), false));
+                    for (FloatArray[] c : copiesByStage.get(st)) {
+                        int n = c[1].getSize();
+                        allSteps.add(ElementwiseOps.copyRows("output." + copy++, new Tokens(c[1], 1, n, 1), 0, new Tokens(c[0], 1, n, 1), 0, n));
+                    }
+                }
+            }
+            graphs = Partitioner.partition(name, allSteps, allSections, inputs, copied);
         }
-        return CompiledPlan.of(name, graphs, hostCopies, options);
+        return CompiledPlan.of(name, graphs, stageLabels(), stageGraphs(graphs, allSections), copiesByStage, options);
+    }
+
+    /** The step index where each stage begins (a plan without stages is one stage from step 0). */
+    private List<Integer> stageStarts() {
+        List<Integer> starts = new ArrayList<>();
+        starts.add(0);
+        for (Partitioner.Section sec : sections) {
+            if (sec.stage() && sec.start() > 0 && sec.start() < steps.size() && sec.start() > starts.get(starts.size() - 1)) {
+                starts.add(sec.start());
+            }
+        }
+        return starts;
+    }
+
+    private List<String> stageLabels() {
+        List<String> labels = new ArrayList<>();
+        List<Integer> starts = stageStarts();
+        for (int start : starts) {
+            String label = name;
+            for (Partitioner.Section sec : sections) {
+                if (sec.stage() && sec.start() == start) {
+                    label = sec.label();
+                }
+            }
+            labels.add(label);
+        }
+        return labels;
+    }
+
+    /** For each stage, the index of its first graph (graphs never span stages). */
+    private static List<Integer> stageGraphs(List<PlannedGraph> graphs, List<Partitioner.Section> sections) {
+        List<Integer> firstGraph = new ArrayList<>();
+        firstGraph.add(0);
+        int stepIndex = 0;
+        List<Integer> graphStarts = new ArrayList<>();
+        for (PlannedGraph g : graphs) {
+            graphStarts.add(stepIndex);
+            stepIndex += g.steps().size();
+        }
+        int last = 0;
+        for (Partitioner.Section sec : sections) {
+            if (sec.stage() && sec.start() > last && sec.start() < stepIndex) {
+                int gi = graphStarts.indexOf(sec.start());
+                if (gi < 0) {
+                    throw new IllegalStateException("a stage begins inside a task graph");
+                }
+                firstGraph.add(gi);
+                last = sec.start();
+            }
+        }
+        return firstGraph;
+    }
+
+    private static int stageOf(List<Integer> stageStarts, int step) {
+        int stage = 0;
+        for (int i = 0; i < stageStarts.size(); i++) {
+            if (stageStarts.get(i) <= step) {
+                stage = i;
+            }
+        }
+        return stage;
+    }
+
+    private int lastWrite(Object array) {
+        int last = -1;
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).writes().contains(array)) {
+                last = i;
+            }
+        }
+        return last;
     }
 
     private static int graphOfFirstUse(List<PlannedGraph> graphs, Object array) {
@@ -295,5 +399,22 @@ public final class PlanBuilder {
     /** Cosine similarity of patch rows with class rows (Segmenter's masks). */
     public PlanBuilder classMasks(String task, Tokens patches, int patchStart, Tokens classes, int classStart, Tokens out) {
         return add(PoolingOps.classMasks(task, patches, patchStart, classes, classStart, out, kernels));
+    }
+
+    /** ROIAlignV2 of the ROIs assigned to {@code level} (see {@link DetectionOps#roiAlign}). */
+    public PlanBuilder roiAlign(String task, FeatureMap map, FloatArray rois, int count, int level, float scale, int pooled, FeatureMap out,
+            boolean updates) {
+        return add(DetectionOps.roiAlign(task, map, rois, count, level, scale, pooled, out, updates));
+    }
+
+    /** The RPN's boxes: every anchor moved by its deltas. */
+    public PlanBuilder decodeAnchors(String task, FloatArray deltas, FloatArray anchors, FloatArray boxes, int count, DetectionOps.BoxCoder coder) {
+        return add(DetectionOps.decodeAnchors(task, deltas, anchors, boxes, count, coder));
+    }
+
+    /** The box head's class-specific boxes, clipped to each ROI's image. */
+    public PlanBuilder decodeClipped(String task, FloatArray deltas, FloatArray rois, FloatArray imageSizes, FloatArray boxes, int count, int classes,
+            DetectionOps.BoxCoder coder) {
+        return add(DetectionOps.decodeClipped(task, deltas, rois, imageSizes, boxes, count, classes, coder));
     }
 }

@@ -82,12 +82,19 @@ public final class PlanRunner implements AutoCloseable {
 
     /** Executes every graph once, in order. */
     public void run() {
-        lastResults.clear();
+        run(0, graphs, true);
+    }
+
+    /** Executes graphs {@code [from, to)} once, in order; {@code fresh} starts a new run's profile. */
+    void run(int from, int to, boolean fresh) {
+        if (fresh) {
+            lastResults.clear();
+        }
         if (graphs == 1) {
             lastResults.add(plan.execute());
             return;
         }
-        for (int i = 0; i < graphs; i++) {
+        for (int i = from; i < to; i++) {
             lastResults.add(plan.withGraph(i).execute());
         }
     }

@@ -24,8 +24,11 @@ import java.util.Set;
  */
 public final class Partitioner {
 
-    /** A named run of steps where a graph may begin. */
-    public record Section(String label, int start) {
+    /**
+     * A named run of steps where a graph may begin. A section that begins a {@code stage} always begins a graph: the
+     * host runs between stages (a detector's top-k and NMS), so no graph may span two.
+     */
+    public record Section(String label, int start, boolean stage) {
     }
 
     private final String name;
@@ -89,11 +92,18 @@ public final class Partitioner {
         List<PlannedGraph> graphs = new ArrayList<>();
         int start = 0;
         int end = 0;
+        boolean stageBegins = false;
         for (int k = 0; k < sections.size(); k++) {
             int sectionEnd = k + 1 < sections.size() ? sections.get(k + 1).start() : steps.size();
+            stageBegins |= sections.get(k).stage();
             if (sectionEnd == sections.get(k).start()) {
                 continue;
             }
+            if (stageBegins && end > start) {
+                graphs.add(graph(graphs.size(), start, end));
+                start = end;
+            }
+            stageBegins = false;
             if (fits(start, sectionEnd)) {
                 end = sectionEnd;
                 continue;

@@ -1,0 +1,1177 @@
+#!/usr/bin/env python3
+"""Reference fixtures for the detectron2 ViTDet Mask R-CNN port: batching and "no detections".
+
+Regenerates, with the upstream detectron2 Python code, the two fixtures in
+model/src/test/resources/detection/:
+
+  maskrcnn_batch2  one model.inference([{"image": a}, {"image": b}]) call on a batch of two
+                   images, a 128x128 and a 96x112 (H x W) one; the second is zero-padded at the
+                   bottom and the right to square_pad 128.
+  maskrcnn_nodet   one 128x128 image with roi_heads.box_predictor.test_score_thresh raised to
+                   0.99, so that no proposal/class passes: zero detections (empty outputs).
+
+Both use the model and the weights of the shared fixture `vitdet_maskrcnn`
+(shared/fixtures/vitdet_maskrcnn.{json,safetensors}); only NAME.json and NAME.io.safetensors are
+written, the JSON names the weights with "weights_from": "vitdet_maskrcnn.safetensors".
+
+Upstream: facebookresearch/detectron2 commit 02b5c4e295e990042a714712c21dc79b731e8833 and
+huggingface/pytorch-image-models (timm) v1.0.28 (detectron2's vit.py takes `Mlp` from timm),
+torch 1.13 / torchvision 0.14 on CPU, float64 (model.double(), eval, no_grad).
+
+Requirements: a detectron2 source tree at that commit and a timm source tree on PYTHONPATH (no
+build is needed: the modules used here call torchvision's roi_align and nms, not
+detectron2._C), plus whatever detectron2's package imports pull in (fvcore, iopath, yacs, ...;
+stubs are enough for the modules unused at inference, e.g. omegaconf, pycocotools, tabulate).
+The safetensors files are read and written by this script itself (no safetensors package).
+
+    PYTHONPATH=/path/to/detectron2:/path/to/timm:... python3 tools/make_detection_fixtures.py \
+        [--shared-dir /work/shared/fixtures] [--out-dir model/src/test/resources/detection]
+        [--verify-shared-only]
+
+The script first reproduces the shared fixture vitdet_maskrcnn (every output of
+vitdet_maskrcnn.io.safetensors, floats to 1e-10 relative, integers/booleans exactly) to prove
+the harness, then searches seeds (from --seed-start) for synthetic images whose every discrete
+decision has a safe margin (see "decisions" in the JSONs), checks that a float32 run gives the
+same integer/boolean outputs, and writes the fixtures. Deterministic: the same seeds give the
+same files.
+
+One change to upstream behaviour, float64 only: torchvision's nms needs boxes and scores of
+one dtype, while detectron2's batched_nms passes boxes.float() (float32) with float64 scores
+in a float64 model; the boxes (float32 values) are cast to the scores' dtype, exactly (the
+shared fixture was made the same way).
+"""
+import argparse
+import copy
+import hashlib
+import json
+import math
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+
+UPSTREAM_COMMIT = "02b5c4e295e990042a714712c21dc79b731e8833"
+FAMILY = "detectron2_maskrcnn_vitdet"
+SHARED_NAME = "vitdet_maskrcnn"
+LEVELS = ["p2", "p3", "p4", "p5", "p6"]
+
+# ----------------------------------------------------------------------------------------------
+# safetensors (own reader/writer: 8-byte LE header length, JSON header, raw LE data)
+# ----------------------------------------------------------------------------------------------
+_ST_DT = {"F64": np.float64, "F32": np.float32, "I64": np.int64, "BOOL": np.bool_, "I32": np.int32,
+          "U8": np.uint8}
+_ST_RDT = {np.dtype(v): k for k, v in _ST_DT.items()}
+
+
+def st_load(path):
+    with open(path, "rb") as f:
+        b = f.read()
+    n = struct.unpack("<Q", b[:8])[0]
+    header = json.loads(b[8:8 + n])
+    base = 8 + n
+    out = {}
+    for k, v in header.items():
+        if k == "__metadata__":
+            continue
+        s, e = v["data_offsets"]
+        dt = np.dtype(_ST_DT[v["dtype"]]).newbyteorder("<")
+        out[k] = np.frombuffer(b[base + s:base + e], dtype=dt).reshape(v["shape"]).copy()
+    return out, header.get("__metadata__")
+
+
+def st_save(path, tensors, metadata=None):
+    header = {}
+    if metadata:
+        header["__metadata__"] = metadata
+    blobs, off = [], 0
+    for k, a in tensors.items():
+        a = np.ascontiguousarray(a)
+        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[k] = {"dtype": _ST_RDT[a.dtype], "shape": list(a.shape),
+                     "data_offsets": [off, off + len(raw)]}
+        blobs.append(raw)
+        off += len(raw)
+    hj = json.dumps(header, separators=(",", ":")).encode()
+    hj += b" " * ((8 - len(hj) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hj)))
+        f.write(hj)
+        for r in blobs:
+            f.write(r)
+
+
+# ----------------------------------------------------------------------------------------------
+# model
+# ----------------------------------------------------------------------------------------------
+def _import(dotted):
+    mod, _, name = dotted.rpartition(".")
+    m = __import__(mod, fromlist=[name])
+    return getattr(m, name)
+
+
+def build_from_spec(spec):
+    """The shared JSON's "constructor" format: {'class', 'args'} an instance, {'callable',
+    'kwargs'} a functools.partial, {'tuple': [...]} a tuple."""
+    import functools
+    if isinstance(spec, dict):
+        if "class" in spec:
+            return _import(spec["class"])(**{k: build_from_spec(v) for k, v in spec["args"].items()})
+        if "callable" in spec:
+            return functools.partial(_import(spec["callable"]),
+                                     **{k: build_from_spec(v) for k, v in spec["kwargs"].items()})
+        if "tuple" in spec:
+            return tuple(build_from_spec(v) for v in spec["tuple"])
+        return {k: build_from_spec(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [build_from_spec(v) for v in spec]
+    return spec
+
+
+def build_model(constructor, weights, dtype):
+    torch.manual_seed(0)  # construction draws random init; everything is overwritten
+    model = build_from_spec(constructor)
+    missing, unexpected = model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()},
+                                                strict=True)
+    assert not missing and not unexpected
+    model.eval()
+    if dtype == torch.float64:
+        model.double()
+    return model
+
+
+_PATCHED = False
+
+
+def install_patches():
+    """float64 only: torchvision's nms wants boxes and scores of one dtype (see docstring)."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    import torchvision.ops.boxes as box_ops
+    orig = box_ops.batched_nms
+
+    def batched_nms(boxes, scores, idxs, iou_threshold):
+        if boxes.dtype != scores.dtype:
+            boxes = boxes.to(scores.dtype)
+        return orig(boxes, scores, idxs, iou_threshold)
+
+    box_ops.batched_nms = batched_nms
+    _PATCHED = True
+
+
+# ----------------------------------------------------------------------------------------------
+# one upstream inference call, with everything recorded
+# ----------------------------------------------------------------------------------------------
+def run_model(model, images, dtype):
+    """images: list of float64 numpy [3, H, W]. Returns the list of per-image output dicts and
+    the batch outputs, all as numpy (float outputs in float64), after checking that the
+    re-derived intermediate decisions reproduce upstream's results."""
+    import detectron2.layers.mask_ops as mask_ops
+    import detectron2.modeling.proposal_generator.rpn as rpn_mod
+    import detectron2.modeling.roi_heads.fast_rcnn as fast_rcnn_mod
+    from detectron2.modeling.poolers import assign_boxes_to_levels
+    from detectron2.structures import Boxes
+    import torchvision.ops.boxes as box_ops
+
+    install_patches()
+    rec = {"fast_rcnn": [], "paste": []}
+    hooks = []
+
+    orig_pp = model.preprocess_image
+
+    def pp(batched_inputs):
+        il = orig_pp(batched_inputs)
+        rec["images"] = il
+        return il
+
+    model.preprocess_image = pp
+
+    def hook(name, keep_inputs=False):
+        def f(mod, inp, out):
+            rec[name] = out
+            if keep_inputs:
+                rec[name + ".in"] = inp
+        return f
+
+    pg = model.proposal_generator
+    rh = model.roi_heads
+    hooks.append(model.backbone.register_forward_hook(hook("backbone")))
+    hooks.append(pg.rpn_head.register_forward_hook(hook("rpn_head")))
+    hooks.append(pg.anchor_generator.register_forward_hook(hook("anchors")))
+    hooks.append(rh.box_pooler.register_forward_hook(hook("box_pooler", True)))
+    hooks.append(rh.box_head.register_forward_hook(hook("box_head")))
+    hooks.append(rh.box_predictor.register_forward_hook(hook("box_predictor")))
+    hooks.append(rh.mask_pooler.register_forward_hook(hook("mask_pooler", True)))
+    hooks.append(rh.mask_head.predictor.register_forward_hook(hook("mask_logits")))
+
+    orig_ftrp = rpn_mod.find_top_rpn_proposals
+
+    def ftrp(proposals, logits, image_sizes, *a, **k):
+        out = orig_ftrp(proposals, logits, image_sizes, *a, **k)
+        rec["ftrp"] = (proposals, logits, image_sizes, a, out)
+        return out
+
+    orig_fris = fast_rcnn_mod.fast_rcnn_inference_single_image
+
+    def fris(boxes, scores, image_shape, score_thresh, nms_thresh, topk):
+        out = orig_fris(boxes, scores, image_shape, score_thresh, nms_thresh, topk)
+        rec["fast_rcnn"].append((boxes, scores, image_shape, score_thresh, nms_thresh, topk, out))
+        return out
+
+    orig_paste = mask_ops._do_paste_mask
+
+    def paste(masks, boxes, img_h, img_w, skip_empty=True):
+        out = orig_paste(masks, boxes, img_h, img_w, skip_empty=skip_empty)
+        rec["paste"].append((masks, boxes, img_h, img_w, skip_empty, out))
+        return out
+
+    rpn_mod.find_top_rpn_proposals = ftrp
+    fast_rcnn_mod.fast_rcnn_inference_single_image = fris
+    mask_ops._do_paste_mask = paste
+    try:
+        batched = [{"image": torch.from_numpy(im).to(dtype)} for im in images]
+        with torch.no_grad():
+            results = model.inference(batched)
+    finally:
+        rpn_mod.find_top_rpn_proposals = orig_ftrp
+        fast_rcnn_mod.fast_rcnn_inference_single_image = orig_fris
+        mask_ops._do_paste_mask = orig_paste
+        for h in hooks:
+            h.remove()
+        del model.preprocess_image
+
+    def F(t):
+        return t.detach().to(torch.float64).numpy().copy()
+
+    def I(t):
+        return t.detach().to(torch.int64).numpy().copy()
+
+    N = len(images)
+    batch = {}
+    il = rec["images"]
+    batch["preprocess.normalized_padded"] = F(il.tensor)
+    for lv in LEVELS:
+        batch["backbone." + lv] = F(rec["backbone"][lv])
+    image_sizes = [tuple(int(v) for v in s) for s in il.image_sizes]
+    anchors = [a.tensor for a in rec["anchors"]]
+    rpn_logits, rpn_deltas = rec["rpn_head"]
+    f_props, f_logits, f_sizes, f_args, f_out = rec["ftrp"]
+    nms_thresh, pre_k, post_k, min_size, training = f_args
+    assert [tuple(s) for s in f_sizes] == image_sizes and not training
+
+    per = []
+    for n in range(N):
+        o = {}
+        H, W = image_sizes[n]
+        for li, lv in enumerate(LEVELS):
+            o["rpn.objectness_logits." + lv] = F(rpn_logits[li][n:n + 1])
+            o["rpn.anchor_deltas." + lv] = F(rpn_deltas[li][n:n + 1])
+            o["intermediate.rpn.anchors." + lv] = F(anchors[li])
+            o["intermediate.rpn.decoded." + lv] = F(f_props[li][n])
+            # the flattened logits upstream ranks are the head output in (y, x, a) order
+            flat = rpn_logits[li][n].permute(1, 2, 0).reshape(-1)
+            assert torch.equal(flat, f_logits[li][n])
+        # --- RPN selection, re-derived step by step exactly as find_top_rpn_proposals does ---
+        tk_b, tk_s, tk_l = [], [], []
+        for li, lv in enumerate(LEVELS):
+            lg = f_logits[li][n]
+            k = min(lg.shape[0], pre_k)
+            s, idx = lg.topk(k)
+            o["rpn.topk_indices." + lv] = I(idx)
+            tk_b.append(f_props[li][n][idx])
+            tk_s.append(s)
+            tk_l.append(torch.full((k,), li, dtype=torch.int64))
+        boxes = Boxes(torch.cat(tk_b))
+        scores = torch.cat(tk_s)
+        lvl = torch.cat(tk_l)
+        assert torch.isfinite(boxes.tensor).all() and torch.isfinite(scores).all()
+        o["intermediate.rpn.topk_boxes_unclipped"] = F(boxes.tensor)
+        boxes.clip((H, W))
+        keep_ne = boxes.nonempty(threshold=min_size)
+        boxes, scores, lvl = boxes[keep_ne], scores[keep_ne], lvl[keep_ne]
+        o["intermediate.rpn.topk_nonempty"] = keep_ne.numpy().copy()
+        keep = box_ops.batched_nms(boxes.tensor, scores, lvl, nms_thresh)
+        o["intermediate.rpn.nms_boxes"] = F(boxes.tensor)
+        o["intermediate.rpn.nms_logits"] = F(scores)
+        o["intermediate.rpn.nms_levels"] = I(lvl)
+        o["rpn.nms_keep"] = I(keep)
+        kk = keep[:post_k]
+        up = f_out[n]
+        assert torch.equal(up.proposal_boxes.tensor, boxes.tensor[kk]), "proposal boxes differ"
+        assert torch.equal(up.objectness_logits, scores[kk]), "proposal logits differ"
+        o["proposals.boxes"] = F(up.proposal_boxes.tensor)
+        o["proposals.objectness_logits"] = F(up.objectness_logits)
+        per.append(o)
+
+    # --- box head ---
+    box_lists = rec["box_pooler.in"][1]
+    counts = [len(b) for b in box_lists]
+    pooler = rh.box_pooler
+    lv_all = assign_boxes_to_levels(box_lists, pooler.min_level, pooler.max_level,
+                                    pooler.canonical_box_size, pooler.canonical_level)
+    cls_logits, box_deltas = rec["box_predictor"]
+    splits = lambda t: torch.split(t, counts)  # noqa: E731
+    for n, (lvn, bf, bh, cl, bd) in enumerate(zip(splits(lv_all), splits(rec["box_pooler"]),
+                                                   splits(rec["box_head"]), splits(cls_logits),
+                                                   splits(box_deltas))):
+        o = per[n]
+        assert torch.equal(box_lists[n].tensor, f_out[n].proposal_boxes.tensor)
+        o["roi_heads.box_pooler_levels"] = I(lvn)
+        o["intermediate.roi_heads.box_features"] = F(bf)
+        o["intermediate.roi_heads.box_head"] = F(bh)
+        o["roi_heads.class_logits"] = F(cl)
+        o["roi_heads.box_deltas"] = F(bd)
+    assert len(rec["fast_rcnn"]) == N
+    for n in range(N):
+        o = per[n]
+        boxes_in, probs, shape, sthr, nthr, topk, (res, kept_prop) = rec["fast_rcnn"][n]
+        assert tuple(shape) == image_sizes[n]
+        assert torch.isfinite(boxes_in).all() and torch.isfinite(probs).all()
+        o["intermediate.roi_heads.class_probs"] = F(probs)
+        o["intermediate.roi_heads.decoded_boxes"] = F(boxes_in)
+        sc = probs[:, :-1]
+        K = boxes_in.shape[1] // 4
+        bx = Boxes(boxes_in.reshape(-1, 4))
+        bx.clip(shape)
+        bx = bx.tensor.view(-1, K, 4)
+        fm = sc > sthr
+        cand = fm.nonzero()
+        nb, ns = bx[fm], sc[fm]
+        keep = box_ops.batched_nms(nb, ns, cand[:, 1], nthr)
+        if topk >= 0:
+            keep = keep[:topk]
+        o["roi_heads.candidates"] = I(cand).reshape(-1, 2)
+        o["intermediate.roi_heads.nms_boxes"] = F(nb).reshape(-1, 4)
+        o["intermediate.roi_heads.nms_scores"] = F(ns)
+        o["intermediate.roi_heads.candidate_boxes_all"] = F(bx)
+        o["roi_heads.nms_keep"] = I(keep)
+        assert torch.equal(res.pred_boxes.tensor, nb[keep])
+        assert torch.equal(res.scores, ns[keep])
+        assert torch.equal(res.pred_classes, cand[keep][:, 1])
+        assert torch.equal(kept_prop, cand[keep][:, 0])
+        o["_pre_pp_boxes"] = res.pred_boxes.tensor.clone()
+        o["instances.proposal_indices"] = I(kept_prop)
+    # --- mask head ---
+    mboxes = rec["mask_pooler.in"][1]
+    mcounts = [len(b) for b in mboxes]
+    mp = rh.mask_pooler
+    if sum(mcounts):
+        mlv = assign_boxes_to_levels(mboxes, mp.min_level, mp.max_level, mp.canonical_box_size,
+                                     mp.canonical_level)
+    else:
+        mlv = torch.zeros((0,), dtype=torch.int64)
+    mlog = rec["mask_logits"]
+    assert mlog.shape[0] == sum(mcounts)
+    for n, (lvn, lg) in enumerate(zip(torch.split(mlv, mcounts), torch.split(mlog, mcounts))):
+        o = per[n]
+        assert torch.equal(mboxes[n].tensor, o["_pre_pp_boxes"])
+        o["roi_heads.mask_pooler_levels"] = I(lvn)
+        o["instances.mask_logits"] = F(lg)
+    # --- final results + paste ---
+    pi = 0
+    for n in range(N):
+        o = per[n]
+        H, W = image_sizes[n]
+        inst = results[n]["instances"]
+        assert tuple(inst.image_size) == (H, W)
+        nd = len(inst)
+        assert nd == len(o["_pre_pp_boxes"]), "detector_postprocess dropped a box"
+        assert torch.equal(inst.pred_boxes.tensor, o["_pre_pp_boxes"])
+        o["instances.boxes"] = F(inst.pred_boxes.tensor).reshape(-1, 4)
+        o["instances.scores"] = F(inst.scores)
+        o["instances.classes"] = I(inst.pred_classes)
+        cls = inst.pred_classes
+        lg = torch.from_numpy(o["instances.mask_logits"]).to(dtype)
+        p28 = lg[torch.arange(nd), cls][:, None].sigmoid() if nd else lg.new_zeros((0, 1, 28, 28))
+        o["intermediate.instances.mask_probs_28"] = F(p28)
+        probs = np.zeros((nd, H, W), np.float64)
+        regions = []
+        for i in range(nd):
+            masks_in, bxs, ih, iw, skip, (pm, sl) = rec["paste"][pi]
+            pi += 1
+            assert (ih, iw) == (H, W) and skip and len(bxs) == 1
+            assert torch.equal(bxs[0], inst.pred_boxes.tensor[i])
+            assert torch.equal(masks_in[0, 0].to(torch.float64), p28[i, 0].to(torch.float64))
+            probs[i][sl] = F(pm[0])
+            regions.append((sl[0].start, sl[0].stop, sl[1].start, sl[1].stop))
+        o["instances.mask_probs"] = probs
+        o["_paste_regions"] = regions
+        pm_ = inst.pred_masks
+        o["instances.masks"] = pm_.numpy().astype(np.bool_).reshape(nd, H, W)
+        if nd:
+            assert pm_.dtype == torch.bool
+            assert np.array_equal(o["instances.masks"], probs >= 0.5)
+        o["_final_masks_dtype"] = str(pm_.dtype)
+        del o["_pre_pp_boxes"]
+    assert pi == len(rec["paste"])
+    return per, batch, image_sizes
+
+
+# ----------------------------------------------------------------------------------------------
+# decision margins (definitions as in the shared fixture's JSON "decisions")
+# ----------------------------------------------------------------------------------------------
+def rel(a, b):
+    a, b = float(a), float(b)
+    m = max(abs(a), abs(b))
+    return abs(a - b) / m if m > 0 else 0.0
+
+
+class Margins:
+    def __init__(self):
+        self.m = {}
+
+    def add(self, key, value, where):
+        e = self.m.setdefault(key, {"min": None, "where": "", "count": 0})
+        e["count"] += 1
+        if e["min"] is None or value < e["min"]:
+            e["min"] = float(value)
+            e["where"] = where
+
+    def ensure(self, key, where_if_empty):
+        e = self.m.setdefault(key, {"min": None, "where": "", "count": 0})
+        if e["count"] == 0:
+            e["where"] = where_if_empty
+
+
+def simulate_nms(boxes, scores, groups, thr):
+    """torchvision CPU nms per group (IoU > thr suppresses); returns keep (sorted by score),
+    the compared pairs (i, j, iou) and the suppressions (keeper, suppressed)."""
+    boxes = np.asarray(boxes, np.float64)
+    scores = np.asarray(scores, np.float64)
+    order = np.argsort(-scores, kind="stable")
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    sup = np.zeros(len(boxes), bool)
+    keep, pairs, sups = [], [], []
+    for a, i in enumerate(order):
+        if sup[i]:
+            continue
+        keep.append(i)
+        for j in order[a + 1:]:
+            if sup[j] or groups[j] != groups[i]:
+                continue
+            xx1 = max(boxes[i, 0], boxes[j, 0])
+            yy1 = max(boxes[i, 1], boxes[j, 1])
+            xx2 = min(boxes[i, 2], boxes[j, 2])
+            yy2 = min(boxes[i, 3], boxes[j, 3])
+            inter = max(0.0, xx2 - xx1) * max(0.0, yy2 - yy1)
+            iou = inter / (area[i] + area[j] - inter)
+            pairs.append((i, j, iou))
+            if iou > thr:
+                sup[j] = True
+                sups.append((i, j))
+    return np.array(keep, np.int64), pairs, sups
+
+
+def pooler_level_value(box, canonical_box_size=56, canonical_level=4):
+    area = (float(box[2]) - float(box[0])) * (float(box[3]) - float(box[1]))
+    return canonical_level + math.log2(math.sqrt(area) / canonical_box_size + 1e-8)
+
+
+def grid_margin(x):
+    n = max(1, round(x))
+    return abs(x - n) / x
+
+
+def measure_margins(o, size, cfg):
+    """o: one image's outputs; size (H, W); cfg: dict of thresholds and sizes."""
+    H, W = size
+    M = Margins()
+    pre_k, post_k = cfg["pre_nms_topk"], cfg["post_nms_topk"]
+    # RPN top-k
+    for lv in LEVELS:
+        s = o["rpn.objectness_logits." + lv][0].transpose(1, 2, 0).reshape(-1)
+        ss = np.sort(s)[::-1]
+        k = min(len(ss), pre_k)
+        if len(ss) > k:
+            M.add("rpn_pre_nms_topk_cut", rel(ss[k - 1], ss[k]),
+                  "level %s: logits %.6f | %.6f" % (lv, ss[k - 1], ss[k]))
+        idx = o["rpn.topk_indices." + lv]
+        assert np.array_equal(s[idx], ss[:k])
+        for i in range(k - 1):
+            M.add("rpn_topk_order", rel(ss[i], ss[i + 1]), "level %s, positions %d, %d" % (lv, i, i + 1))
+    # clipping / nonempty
+    ub = o["intermediate.rpn.topk_boxes_unclipped"]
+    ne = o["intermediate.rpn.topk_nonempty"]
+    L = max(H, W)
+    removed = int((~ne).sum())
+    for b, kept in zip(ub, ne):
+        for (lo, hi, lim) in ((b[0], b[2], W), (b[1], b[3], H)):
+            s = min(float(hi), lim) - max(float(lo), 0.0)
+            M.add("rpn_nonempty", abs(s) / L, "")
+        got = (min(b[2], W) - max(b[0], 0) > 0) and (min(b[3], H) - max(b[1], 0) > 0)
+        assert got == bool(kept)
+    M.m["rpn_nonempty"]["where"] = "%d of %d top-k boxes empty after clipping (removed)" % (
+        removed, len(ub))
+    # RPN NMS
+    nb, ns, nl = (o["intermediate.rpn.nms_boxes"], o["intermediate.rpn.nms_logits"],
+                  o["intermediate.rpn.nms_levels"])
+    keep, pairs, sups = simulate_nms(nb, ns, nl, cfg["rpn_nms_thresh"])
+    assert np.array_equal(keep, o["rpn.nms_keep"]), "NMS simulation differs from torchvision"
+    for i, j, iou in pairs:
+        M.add("rpn_nms_iou", abs(iou - cfg["rpn_nms_thresh"]) / cfg["rpn_nms_thresh"],
+              "boxes %d and %d: IoU %.6f" % (i, j, iou))
+    for i, j in sups:
+        M.add("rpn_nms_order", rel(ns[i], ns[j]), "box %d suppresses box %d" % (i, j))
+    M.ensure("rpn_nms_order", "no suppression")
+    sk = ns[keep]
+    for i in range(len(sk) - 1):
+        M.add("rpn_nms_keep_order", rel(sk[i], sk[i + 1]), "survivors %d, %d" % (i, i + 1))
+    if len(sk) > post_k:
+        M.add("rpn_post_nms_topk_cut", rel(sk[post_k - 1], sk[post_k]),
+              "%.6f | %.6f" % (sk[post_k - 1], sk[post_k]))
+    else:
+        M.ensure("rpn_post_nms_topk_cut", "no cut: %d survivors <= %d" % (len(sk), post_k))
+    pl = o["proposals.objectness_logits"]
+    for i in range(len(pl) - 1):
+        M.add("proposal_order", rel(pl[i], pl[i + 1]), "positions %d, %d" % (i, i + 1))
+    M.m["rpn_nms"] = {"input": int(len(nb)), "kept": int(len(keep)), "suppressed": int(len(sups))}
+    # detection
+    probs = o["intermediate.roi_heads.class_probs"][:, :-1]
+    t = cfg["score_thresh"]
+    for r in range(probs.shape[0]):
+        for c in range(probs.shape[1]):
+            M.add("score_thresh", abs(probs[r, c] - t) / t,
+                  "proposal %d class %d: p = %.6f" % (r, c, probs[r, c]))
+    cand = o["roi_heads.candidates"]
+    cb, cs = o["intermediate.roi_heads.nms_boxes"], o["intermediate.roi_heads.nms_scores"]
+    keep, pairs, sups = simulate_nms(cb, cs, cand[:, 1] if len(cand) else np.zeros(0, np.int64),
+                                     cfg["det_nms_thresh"])
+    topk = cfg["topk_per_image"]
+    assert np.array_equal(keep[:topk], o["roi_heads.nms_keep"]), "det NMS simulation differs"
+    for i, j, iou in pairs:
+        M.add("det_nms_iou", abs(iou - cfg["det_nms_thresh"]) / cfg["det_nms_thresh"],
+              "boxes %d and %d: IoU %.6f" % (i, j, iou))
+    M.ensure("det_nms_iou", "no pair of candidates of one class")
+    for i, j in sups:
+        M.add("det_nms_order", rel(cs[i], cs[j]), "box %d suppresses box %d" % (i, j))
+        M.add("det_nms_order_logp", rel(math.log(cs[i]), math.log(cs[j])),
+              "box %d suppresses box %d" % (i, j))
+    M.ensure("det_nms_order", "no suppression")
+    M.ensure("det_nms_order_logp", "no suppression")
+    if len(keep) > topk:
+        M.add("det_topk_cut", rel(cs[keep[topk - 1]], cs[keep[topk]]), "")
+    else:
+        M.ensure("det_topk_cut", "no cut: %d survivors <= %d" % (len(keep), topk))
+    M.m["det_nms"] = {"input": int(len(cb)), "kept": int(len(keep)), "suppressed": int(len(sups))}
+    sc = o["instances.scores"]
+    for i in range(len(sc) - 1):
+        M.add("det_order", rel(sc[i], sc[i + 1]), "positions %d, %d" % (i, i + 1))
+        M.add("det_order_logp", rel(math.log(sc[i]), math.log(sc[i + 1])),
+              "positions %d, %d" % (i, i + 1))
+    M.ensure("det_order", "fewer than 2 detections")
+    M.ensure("det_order_logp", "fewer than 2 detections")
+    fb = o["instances.boxes"]
+    for i, b in enumerate(fb):
+        M.add("det_nonempty", (b[2] - b[0]) / L, "width of box %d" % i)
+        M.add("det_nonempty", (b[3] - b[1]) / L, "height of box %d" % i)
+    M.ensure("det_nonempty", "no detections")
+    # pooler levels + ROIAlign grids
+    scales = cfg["pooler_scales"]
+    for key, bxs, levels, bins in (("box", o["proposals.boxes"], o["roi_heads.box_pooler_levels"], 7),
+                                   ("mask", fb, o["roi_heads.mask_pooler_levels"], 14)):
+        for i, b in enumerate(bxs):
+            v = pooler_level_value(b, cfg["canonical_box_size"], cfg["canonical_level"])
+            assert min(max(math.floor(v), 2), 5) - 2 == levels[i]
+            d = min(abs(v - x) for x in (3, 4, 5))
+            M.add(key + "_pooler_level", d, "box %d: v = %.6f" % (i, v))
+            sc_ = scales[int(levels[i])]
+            for nm, ext in (("height", b[3] - b[1]), ("width", b[2] - b[0])):
+                x = float(ext) * sc_ / bins
+                M.add(key + "_roialign_grid", grid_margin(x),
+                      "%s of box %d: roi/%d = %.6f" % (nm, i, bins, x))
+        M.ensure(key + "_pooler_level", "no boxes")
+        M.ensure(key + "_roialign_grid", "no boxes")
+    # paste region + mask threshold
+    for i, b in enumerate(fb):
+        for c, lim in ((b[0], None), (b[1], None), (b[2], W), (b[3], H)):
+            c = float(c)
+            if lim is None:  # start: changes at integers >= 2
+                n = max(2, round(c))
+            else:  # end: changes at integers <= lim - 2
+                n = min(lim - 2, round(c))
+            M.add("paste_region", abs(c - n), "box %d coordinate %.6f" % (i, c))
+    M.ensure("paste_region", "no detections")
+    mp = o["instances.mask_probs"]
+    for i, (y0, y1, x0, x1) in enumerate(o["_paste_regions"]):
+        reg = mp[i, y0:y1, x0:x1]
+        d = np.abs(reg - 0.5)
+        j = np.unravel_index(np.argmin(d), d.shape)
+        e = M.m.setdefault("mask_threshold", {"min": None, "where": "", "count": 0})
+        e["count"] += int(d.size)
+        if e["min"] is None or d[j] < e["min"]:
+            e["min"] = float(d[j])
+            e["where"] = "instance %d pixel (y %d, x %d): p = %.6f" % (i, y0 + j[0], x0 + j[1], reg[j])
+    M.ensure("mask_threshold", "no detections")
+    return M.m
+
+
+REQUIRED = {
+    "rpn_pre_nms_topk_cut": 1e-3, "rpn_topk_order": 1e-4, "rpn_nonempty": 1e-3,
+    "rpn_nms_iou": 1e-2, "rpn_nms_order": 1e-3, "rpn_nms_keep_order": 1e-4,
+    "rpn_post_nms_topk_cut": 1e-3, "proposal_order": 1e-3, "score_thresh": 1e-2,
+    "det_nms_iou": 1e-2, "det_nms_order": 1e-3, "det_nms_order_logp": 1e-3, "det_order_logp": 1e-3, "det_topk_cut": 1e-3, "det_order": 1e-3,
+    "det_nonempty": 1e-3, "box_pooler_level": 1e-2, "mask_pooler_level": 1e-2,
+    "box_roialign_grid": 2e-2, "mask_roialign_grid": 2e-2, "paste_region": 2e-2,
+    "mask_threshold": 5e-4,
+}
+
+
+def check_margins(m):
+    fails = []
+    for k, req in REQUIRED.items():
+        v = m.get(k, {}).get("min")
+        if v is not None and v < req:
+            fails.append("%s %.3g < %g" % (k, v, req))
+    return fails
+
+
+DEFINITIONS_EXTRA = {
+    "rpn_nms_keep_order": "rel(s[i], s[i+1]) over consecutive NMS survivors sorted by logit (all "
+                          "of rpn.nms_keep, not only the first post_nms_topk): fixes the order of "
+                          "rpn.nms_keep beyond the proposals",
+    "rpn_nonempty": "per top-k box and axis, s = min(hi, limit) - max(lo, 0) (the clipped side "
+                    "if > 0, minus the distance beyond the image border if <= 0): |s| / longer "
+                    "side of the image's OWN (unpadded) size",
+    "mask_threshold": "|p - 0.5| in probability units over every pixel of each instance's "
+                      "computed paste region (mask = p >= 0.5)",
+    "det_order_logp": "as det_order, but rel(log s[i], log s[i+1]) (smaller than det_order for "
+                      "scores < 1/e; an extra, more conservative measure of the same decision)",
+    "det_nms_order_logp": "as det_nms_order, with log-probabilities",
+    "required_minimum": "the seed search rejected any image set with a margin below these",
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# images
+# ----------------------------------------------------------------------------------------------
+def make_image(rng, H, W):
+    """Synthetic RGB image like the shared fixture's: a two-colour linear gradient, 3..6
+    flat-coloured rectangles / ellipses, Gaussian noise (sigma 6), rounded to 0..255."""
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float64)
+    c0, c1 = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+    ang = rng.uniform(0, 2 * np.pi)
+    t = xx * np.cos(ang) + yy * np.sin(ang)
+    t = (t - t.min()) / (t.max() - t.min())
+    img = c0[:, None, None] + (c1 - c0)[:, None, None] * t[None]
+    for _ in range(int(rng.integers(3, 7))):
+        col = rng.uniform(0, 255, 3)
+        cy, cx = rng.uniform(0, H), rng.uniform(0, W)
+        hy, hx = rng.uniform(8, 36), rng.uniform(8, 36)
+        if rng.uniform() < 0.5:
+            m = (np.abs(yy - cy) <= hy) & (np.abs(xx - cx) <= hx)
+        else:
+            m = ((yy - cy) / hy) ** 2 + ((xx - cx) / hx) ** 2 <= 1.0
+        img[:, m] = col[:, None]
+    img = img + rng.normal(0, 6, img.shape)
+    return np.clip(np.round(img), 0, 255).astype(np.float64)
+
+
+# ----------------------------------------------------------------------------------------------
+# comparison helpers
+# ----------------------------------------------------------------------------------------------
+def compare(got, exp):
+    if exp.dtype in (np.int64, np.bool_, np.int32, np.uint8):
+        return {"exact": bool(got.shape == exp.shape and np.array_equal(got, exp))}
+    if got.shape != exp.shape:
+        return {"shape_mismatch": [list(got.shape), list(exp.shape)], "rel_l2": float("inf")}
+    ne = np.linalg.norm(exp)
+    d = np.linalg.norm(got - exp)
+    ma = np.max(np.abs(exp)) if exp.size else 0.0
+    return {"rel_l2": float(d / ne) if ne > 0 else float(d),
+            "max_abs_err_over_max_abs": float(np.max(np.abs(got - exp)) / ma) if ma > 0 else 0.0}
+
+
+def public(o):
+    return {k: v for k, v in o.items() if not k.startswith("_")}
+
+
+# ----------------------------------------------------------------------------------------------
+# fixture assembly
+# ----------------------------------------------------------------------------------------------
+PER_IMAGE_PRIMARY = (
+    [("rpn.objectness_logits." + lv, "rpn.anchor_deltas." + lv) for lv in LEVELS]
+)
+
+
+def primary_order():
+    names = []
+    for a, b in PER_IMAGE_PRIMARY:
+        names += [a, b]
+    names += ["rpn.topk_indices." + lv for lv in LEVELS]
+    names += ["rpn.nms_keep", "proposals.boxes", "proposals.objectness_logits",
+              "roi_heads.box_pooler_levels", "roi_heads.class_logits", "roi_heads.box_deltas",
+              "roi_heads.candidates", "roi_heads.nms_keep", "instances.boxes", "instances.scores",
+              "instances.classes", "instances.proposal_indices", "roi_heads.mask_pooler_levels",
+              "instances.mask_logits", "instances.mask_probs", "instances.masks"]
+    return names
+
+
+INTERMEDIATE = ["intermediate.rpn.decoded." + lv for lv in LEVELS] + [
+    "intermediate.rpn.nms_boxes", "intermediate.rpn.nms_logits", "intermediate.rpn.nms_levels",
+    "intermediate.roi_heads.box_features", "intermediate.roi_heads.box_head",
+    "intermediate.roi_heads.class_probs", "intermediate.roi_heads.decoded_boxes",
+    "intermediate.roi_heads.nms_boxes", "intermediate.roi_heads.nms_scores",
+    "intermediate.instances.mask_probs_28"]
+
+
+def to_store(a, dtype_name):
+    if dtype_name == "F64":
+        return np.asarray(a, np.float64)
+    if dtype_name == "I64":
+        return np.asarray(a, np.int64)
+    if dtype_name == "BOOL":
+        return np.asarray(a, np.bool_)
+    raise ValueError(dtype_name)
+
+
+class Fixture:
+    def __init__(self, shared_json):
+        self.shared = shared_json
+        self.shared_out = {e["name"]: e for e in shared_json["outputs"]}
+        self.tensors = {}
+        self.outputs = []
+        self.inputs = []
+
+    def add_input(self, name, arr, desc):
+        self.tensors[name] = np.asarray(arr, np.float64)
+        self.inputs.append({"name": name, "shape": list(arr.shape), "dtype": "F64", "layout": "CHW",
+                            "description": desc})
+
+    def add_output(self, name, base, arr, desc_suffix="", shape_desc=None):
+        ref = self.shared_out[base]
+        a = to_store(arr, ref["dtype"])
+        self.tensors[name] = a
+        e = {"name": name, "shape": list(a.shape), "dtype": ref["dtype"], "layout": ref["layout"],
+             "primary": ref["primary"], "compare": ref["compare"],
+             "description": ref["description"] + desc_suffix}
+        if ref["dtype"] == "F64":
+            e["max_abs"] = float(np.max(np.abs(a))) if a.size else 0.0
+            e["rms"] = float(np.sqrt(np.mean(a * a))) if a.size else 0.0
+        self.outputs.append(e)
+
+
+def common_json(shared, name, description):
+    d = {"name": name, "family": FAMILY, "description": description,
+         "upstream": copy.deepcopy(shared["upstream"]),
+         "environment": {"torch": torch.__version__,
+                         "torchvision": __import__("torchvision").__version__,
+                         "python": sys.version.split()[0], "numpy": np.__version__},
+         "generator": "tools/make_detection_fixtures.py",
+         "constructor": copy.deepcopy(shared["constructor"]),
+         "constructor_defaults": copy.deepcopy(shared["constructor_defaults"]),
+         "constructor_format": shared["constructor_format"],
+         "config": copy.deepcopy(shared["config"]),
+         "deviations_from_upstream_config": copy.deepcopy(shared["deviations_from_upstream_config"]),
+         "weights_from": SHARED_NAME + ".safetensors",
+         "weights": {"file": SHARED_NAME + ".safetensors",
+                     "note": "the shared fixture's weights, unchanged (copy the file next to this "
+                             "JSON); see shared/fixtures/" + SHARED_NAME + ".json 'weights'"},
+         "compute": shared["compute"],
+         "io_file": name + ".io.safetensors",
+         "tolerance": copy.deepcopy(shared["tolerance"]),
+         "quirks": copy.deepcopy(shared["quirks"])}
+    return d
+
+
+def margin_cfg(constructor):
+    a = constructor["args"]
+    rpn = a["proposal_generator"]["args"]
+    bp = a["roi_heads"]["args"]["box_predictor"]["args"]
+    pool = a["roi_heads"]["args"]["box_pooler"]["args"]
+    return {"pre_nms_topk": rpn["pre_nms_topk"]["tuple"][1],
+            "post_nms_topk": rpn["post_nms_topk"]["tuple"][1],
+            "rpn_nms_thresh": rpn["nms_thresh"],
+            "score_thresh": bp["test_score_thresh"],
+            "det_nms_thresh": bp.get("test_nms_thresh", 0.5),
+            "topk_per_image": bp.get("test_topk_per_image", 100),
+            "pooler_scales": pool["scales"]["tuple"],
+            "canonical_box_size": pool["canonical_box_size"],
+            "canonical_level": 4}
+
+
+def decisions_json(shared, per_image_margins, keys_prefix):
+    d = {"margin_min": 1e-3, "mask_threshold_margin_min": 5e-4, "rpn_topk_order_margin_min": 1e-4,
+         "required_minimum": dict(REQUIRED),
+         "definitions": dict(shared["decisions"]["definitions"])}
+    d["definitions"].update(DEFINITIONS_EXTRA)
+    allm = {}
+    for pfx, m in zip(keys_prefix, per_image_margins):
+        allm[pfx] = m
+    d["margins"] = allm
+    overall = {}
+    for pfx, m in zip(keys_prefix, per_image_margins):
+        for k, e in m.items():
+            if not isinstance(e, dict) or "min" not in e:
+                continue
+            if e["min"] is None:
+                overall.setdefault(k, None)
+                continue
+            if overall.get(k) is None or e["min"] < overall[k]["min"]:
+                overall[k] = {"min": e["min"], "where": (pfx + ": " if pfx else "") + e["where"]}
+    d["smallest"] = overall
+    d["no_argmax"] = shared["decisions"]["no_argmax"]
+    return d
+
+
+def float32_self_check(shared, constructor, weights, images, ref_per, ref_batch):
+    m32 = build_model(constructor, weights, torch.float32)
+    per32, batch32, _ = run_model(m32, images, torch.float32)
+    res = {"outputs": {}}
+    all_exact, worst, worst_name = True, 0.0, None
+    mp_dev = 0.0
+    for pfx, o, o32 in [("", ref_batch, batch32)] + [
+            ("image%d." % i if len(ref_per) > 1 else "", a, b) for i, (a, b) in
+            enumerate(zip(ref_per, per32))]:
+        for k, v in public(o).items():
+            if k in ("intermediate.rpn.topk_boxes_unclipped", "intermediate.rpn.topk_nonempty",
+                     "intermediate.roi_heads.candidate_boxes_all"):
+                continue
+            c = compare(public(o32)[k], v)
+            res["outputs"][pfx + k] = c
+            if "exact" in c:
+                all_exact &= c["exact"]
+            else:
+                if c["rel_l2"] > worst:
+                    worst, worst_name = c["rel_l2"], pfx + k
+                if k == "instances.mask_probs" and v.size and v.shape == o32[k].shape:
+                    mp_dev = max(mp_dev, float(np.max(np.abs(o32[k] - v))))
+    res["float32_all_discrete_decisions_equal"] = bool(all_exact)
+    res["float32_worst_rel_l2"] = worst
+    res["float32_worst_rel_l2_output"] = worst_name
+    res["float32_mask_probs_max_abs_dev"] = mp_dev
+    return res
+
+
+def content_of(o):
+    c = {"proposals": int(len(o["proposals.boxes"])),
+         "nms_input": int(len(o["intermediate.rpn.nms_boxes"])),
+         "topk_boxes_removed_empty": int((~o["intermediate.rpn.topk_nonempty"]).sum()),
+         "proposal_rpn_levels": sorted(set(int(x) for x in
+                                           o["intermediate.rpn.nms_levels"][o["rpn.nms_keep"][:len(o["proposals.boxes"])]])),
+         "box_pooler_levels": sorted(set(int(x) for x in o["roi_heads.box_pooler_levels"])),
+         "mask_pooler_levels": sorted(set(int(x) for x in o["roi_heads.mask_pooler_levels"])),
+         "candidates": int(len(o["roi_heads.candidates"])),
+         "detections": int(len(o["instances.scores"])),
+         "detection_classes": sorted(set(int(x) for x in o["instances.classes"])),
+         "detection_scores": [round(float(x), 4) for x in o["instances.scores"]],
+         "max_foreground_probability": round(float(o["intermediate.roi_heads.class_probs"][:, :-1].max()), 4)}
+    fr = []
+    for i, b in enumerate(o["instances.boxes"]):
+        x0, y0, x1, y1 = [int(round(float(v))) for v in b]
+        m = o["instances.masks"][i, y0:y1, x0:x1]
+        fr.append(round(float(m.mean()) if m.size else 0.0, 3))
+    c["mask_fg_fraction_in_box"] = fr
+    return c
+
+
+# ----------------------------------------------------------------------------------------------
+# 0. reproduce the shared fixture
+# ----------------------------------------------------------------------------------------------
+def verify_shared(shared_dir):
+    sj = json.load(open(os.path.join(shared_dir, SHARED_NAME + ".json")))
+    w, _ = st_load(os.path.join(shared_dir, SHARED_NAME + ".safetensors"))
+    io, _ = st_load(os.path.join(shared_dir, SHARED_NAME + ".io.safetensors"))
+    model = build_model(sj["constructor"], w, torch.float64)
+    per, batch, sizes = run_model(model, [io["image"]], torch.float64)
+    got = dict(public(per[0]))
+    got.update(batch)
+    report = {}
+    worst, ok = 0.0, True
+    for k, exp in io.items():
+        if k == "image":
+            continue
+        c = compare(got[k], exp)
+        report[k] = c
+        if "exact" in c:
+            ok &= c["exact"]
+        else:
+            worst = max(worst, c["rel_l2"], c["max_abs_err_over_max_abs"])
+            ok &= c["rel_l2"] <= 1e-10
+    m = measure_margins(per[0], sizes[0], margin_cfg(sj["constructor"]))
+    mism = {}
+    for k, e in sj["decisions"]["margins"].items():
+        if isinstance(e, dict) and "min" in e and k in m:
+            a, b = e["min"], m[k]["min"]
+            if (a is None) != (b is None) or (a is not None and abs(a - b) > 1e-9 * max(1, abs(a))) \
+                    or e["count"] != m[k]["count"]:
+                mism[k] = {"shared": [a, e["count"]], "here": [b, m[k]["count"]]}
+    return {"all_outputs_match": bool(ok), "compared": len(report),
+            "worst_float_rel_err": worst, "margin_mismatches": mism,
+            "exact_outputs": sum(1 for c in report.values() if "exact" in c),
+            "float_outputs": sum(1 for c in report.values() if "rel_l2" in c)}, report
+
+
+# ----------------------------------------------------------------------------------------------
+# 1./2. the fixtures
+# ----------------------------------------------------------------------------------------------
+def search(label, sizes, constructor, weights, seed_start, max_tries, accept):
+    model = build_model(constructor, weights, torch.float64)
+    cfg = margin_cfg(constructor)
+    rejected = {}
+    for seed in range(seed_start, seed_start + max_tries):
+        rng = np.random.default_rng(seed)
+        images = [make_image(rng, h, w) for (h, w) in sizes]
+        per, batch, isz = run_model(model, images, torch.float64)
+        margins = [measure_margins(o, s, cfg) for o, s in zip(per, isz)]
+        fails = []
+        for i, m in enumerate(margins):
+            fails += ["image%d %s" % (i, f) for f in check_margins(m)]
+        fails += accept(per)
+        if not fails:
+            sc = float32_self_check(None, constructor, weights, images, per, batch)
+            if not sc["float32_all_discrete_decisions_equal"]:
+                fails.append("float32 run differs in a discrete output")
+            else:
+                print("[%s] seed %d accepted" % (label, seed), flush=True)
+                return seed, images, per, batch, isz, margins, sc, rejected
+        key = fails[0].split(" ", 1)[1].split(" ")[0] if " " in fails[0] else fails[0]
+        key = fails[0]
+        key = " ".join(w for w in key.split() if not any(ch.isdigit() for ch in w) or w.startswith("image"))
+        rejected[key] = rejected.get(key, 0) + 1
+        print("[%s] seed %d rejected: %s" % (label, seed, "; ".join(fails[:3])), flush=True)
+    raise SystemExit("[%s] no seed in %d tries" % (label, max_tries))
+
+
+def assemble(fx, per, prefixes):
+    for pfx, o in zip(prefixes, per):
+        for k in primary_order() + INTERMEDIATE:
+            suffix = "" if not pfx else " [image %s of the batch]" % pfx.strip(".")[-1]
+            fx.add_output(pfx + k, k, o[k], suffix)
+
+
+def write(out_dir, name, fx, js):
+    os.makedirs(out_dir, exist_ok=True)
+    io_path = os.path.join(out_dir, name + ".io.safetensors")
+    st_save(io_path, fx.tensors, metadata={
+        "fixture": name, "family": FAMILY, "generator": "make_detection_fixtures.py",
+        "upstream": "facebookresearch/detectron2@" + UPSTREAM_COMMIT + ";" +
+                    "huggingface/pytorch-image-models@" +
+                    js["upstream"]["timm"]["commit"],
+        "content": "input image(s) and outputs; weights: " + SHARED_NAME + ".safetensors"})
+    b = open(io_path, "rb").read()
+    js["files"] = {name + ".io.safetensors": {"bytes": len(b),
+                                              "sha256": hashlib.sha256(b).hexdigest()}}
+    with open(os.path.join(out_dir, name + ".json"), "w") as f:
+        json.dump(js, f, indent=1)
+        f.write("\n")
+
+
+def reload_check(out_dir, name, constructor, weights, images, tensors):
+    """float64 rerun from scratch must reproduce the written file bit for bit."""
+    io, _ = st_load(os.path.join(out_dir, name + ".io.safetensors"))
+    model = build_model(constructor, weights, torch.float64)
+    per, batch, _ = run_model(model, images, torch.float64)
+    ok = True
+    pfx = ["image%d." % i for i in range(len(per))] if len(per) > 1 else [""]
+    for k, v in io.items():
+        if k.startswith("image") and ("." not in k or k.split(".")[1].isdigit()) and k.count(".") <= 1 \
+                and k in ("image", "image.0", "image.1"):
+            continue
+        src = batch.get(k)
+        if src is None:
+            for p, o in zip(pfx, per):
+                if p and k.startswith(p):
+                    src = o[k[len(p):]]
+                elif not p and k in o:
+                    src = o[k]
+        src = to_store(src, {np.dtype(np.float64): "F64", np.dtype(np.int64): "I64",
+                             np.dtype(np.bool_): "BOOL"}[v.dtype])
+        ok &= bool(src.shape == v.shape and np.array_equal(src, v))
+    return ok
+
+
+def make_batch2(shared, weights, out_dir, seed_start, max_tries):
+    name = "maskrcnn_batch2"
+    constructor = copy.deepcopy(shared["constructor"])
+    sizes = [(128, 128), (96, 112)]
+
+    def accept(per):
+        f = []
+        for i, o in enumerate(per):
+            if len(o["instances.scores"]) < 3:
+                f.append("image%d fewer than 3 detections" % i)
+        return f
+
+    seed, images, per, batch, isz, margins, sc, rejected = search(
+        name, sizes, constructor, weights, seed_start, max_tries, accept)
+    fx = Fixture(shared)
+    fx.add_input("image.0", images[0], "input: the 'image' of the first input dict, RGB, integer "
+                 "values 0..255 stored as F64, 128x128")
+    fx.add_input("image.1", images[1], "input: the 'image' of the second input dict, RGB, integer "
+                 "values 0..255 stored as F64, 96x112 (H x W): zero-padded (after normalisation) "
+                 "at the bottom and the right to 128x128")
+    fx.add_output("preprocess.normalized_padded", "preprocess.normalized_padded",
+                  batch["preprocess.normalized_padded"],
+                  " [batch of 2; image 1 occupies rows 0..95, columns 0..111, the rest is 0]")
+    for lv in LEVELS:
+        fx.add_output("backbone." + lv, "backbone." + lv, batch["backbone." + lv], " [batch of 2]")
+    assemble(fx, per, ["image0.", "image1."])
+    for lv in LEVELS:  # the anchors are the same for both images: stored once
+        fx.add_output("intermediate.rpn.anchors." + lv, "intermediate.rpn.anchors." + lv,
+                      per[0]["intermediate.rpn.anchors." + lv], " [same for every image]")
+    js = common_json(shared, name, (
+        "The vitdet_maskrcnn model and weights (shared fixture) on a BATCH of two images in one "
+        "model.inference([{'image': a}, {'image': b}]) call: image 0 is 128x128, image 1 is "
+        "96x112 (H x W) and is zero-padded at the bottom and the right to square_pad 128. "
+        "Batch outputs (preprocess, backbone) have a leading 2; every per-image output of the "
+        "shared fixture is stored with the prefix image0. / image1.; masks are pasted at each "
+        "image's own size."))
+    js["config"]["input"]["image_size"] = None
+    js["config"]["input"]["image_sizes"] = [list(s) for s in isz]
+    js["config"]["input"]["batch_size"] = 2
+    js["config"]["input"]["padded_size"] = [128, 128]
+    js["config"]["input"]["pad_where"] = ("bottom and right, after normalisation "
+                                          "(ImageList.from_tensors): image 1 (96x112) gets 32 "
+                                          "zero rows and 16 zero columns")
+    js["config"]["postprocess"]["output_size"] = None
+    js["config"]["postprocess"]["output_sizes"] = [list(s) for s in isz]
+    js["config"]["postprocess"]["detector_postprocess"] = (
+        "per image: output size = that image's own input size (scale 1); boxes clipped to it, "
+        "empty boxes dropped, masks pasted at that size")
+    js["seed"] = seed
+    js["seed_search"] = {"first_seed": seed_start, "chosen_seed": seed,
+                         "rejected_seeds": sum(rejected.values()),
+                         "first_failed_criterion_counts": rejected,
+                         "images": "numpy default_rng(seed); make_image(rng, 128, 128) then "
+                                   "make_image(rng, 96, 112) (see the generator)",
+                         "criteria": "every margin >= decisions.required_minimum, >= 3 "
+                                     "detections per image, float32 run with equal I64/BOOL "
+                                     "outputs"}
+    js["inputs"] = fx.inputs
+    js["outputs"] = fx.outputs
+    js["decisions"] = decisions_json(shared, margins, ["image0", "image1"])
+    js["content"] = {"image0": content_of(per[0]), "image1": content_of(per[1])}
+    js["batch_notes"] = batch_notes(per, isz)
+    js["self_check"] = sc
+    write(out_dir, name, fx, js)
+    js["self_check"]["float64_reload_bit_exact"] = reload_check(out_dir, name, constructor,
+                                                                weights, images, fx.tensors)
+    write(out_dir, name, fx, js)
+    return js
+
+
+def batch_notes(per, isz):
+    o = per[1]
+    H, W = isz[1]
+    ub = o["intermediate.rpn.topk_boxes_unclipped"]
+    ne = o["intermediate.rpn.topk_nonempty"]
+    notes = {}
+    # top-k anchors centred in the padded area
+    cnt_pad, cnt_removed = 0, int((~ne).sum())
+    pad_levels = {}
+    for lv in LEVELS:
+        idx = o["rpn.topk_indices." + lv]
+        anc = o["intermediate.rpn.anchors." + lv][idx]
+        cx, cy = (anc[:, 0] + anc[:, 2]) / 2, (anc[:, 1] + anc[:, 3]) / 2
+        inpad = (cx >= W) | (cy >= H)
+        pad_levels[lv] = int(inpad.sum())
+        cnt_pad += int(inpad.sum())
+    notes["image1_topk_anchor_centres_in_padding"] = pad_levels
+    notes["image1_topk_boxes_removed_as_empty_after_clipping"] = cnt_removed
+    notes["image1_nms_input"] = int(len(o["intermediate.rpn.nms_boxes"]))
+    pb = o["proposals.boxes"]
+    notes["image1_proposals_touching_clip_border"] = {
+        "x1 == 112": int((pb[:, 2] == W).sum()), "y1 == 96": int((pb[:, 3] == H).sum())}
+    return notes
+
+
+def make_nodet(shared, weights, out_dir, seed_start, max_tries, thresh=0.99):
+    name = "maskrcnn_nodet"
+    constructor = copy.deepcopy(shared["constructor"])
+    constructor["args"]["roi_heads"]["args"]["box_predictor"]["args"]["test_score_thresh"] = thresh
+
+    def accept(per):
+        return [] if len(per[0]["instances.scores"]) == 0 else ["detections present"]
+
+    seed, images, per, batch, isz, margins, sc, rejected = search(
+        name, [(128, 128)], constructor, weights, seed_start, max_tries, accept)
+    fx = Fixture(shared)
+    fx.add_input("image", images[0], "input: the 'image' of detectron2's input dict, RGB, integer "
+                 "values 0..255 stored as F64")
+    fx.add_output("preprocess.normalized_padded", "preprocess.normalized_padded",
+                  batch["preprocess.normalized_padded"])
+    for lv in LEVELS:
+        fx.add_output("backbone." + lv, "backbone." + lv, batch["backbone." + lv])
+    o = per[0]
+    for k in primary_order() + INTERMEDIATE:
+        fx.add_output(k, k, o[k])
+    for lv in LEVELS:
+        fx.add_output("intermediate.rpn.anchors." + lv, "intermediate.rpn.anchors." + lv,
+                      o["intermediate.rpn.anchors." + lv])
+    js = common_json(shared, name, (
+        "The vitdet_maskrcnn model and weights (shared fixture) on one 128x128 image with "
+        "roi_heads.box_predictor.test_score_thresh raised to %g: no foreground probability "
+        "passes, so there are zero candidates and zero detections. The RPN and box head run "
+        "as usual; every candidate/instance output has a leading 0 dimension." % thresh))
+    js["config"]["roi_heads"]["box_predictor"]["test_score_thresh"] = thresh
+    js["deviations_from_upstream_config"].append(
+        "test_score_thresh %g instead of 0.05 (this fixture's purpose: zero detections)" % thresh)
+    js["seed"] = seed
+    js["seed_search"] = {"first_seed": seed_start, "chosen_seed": seed,
+                         "rejected_seeds": sum(rejected.values()),
+                         "first_failed_criterion_counts": rejected,
+                         "images": "numpy default_rng(seed); make_image(rng, 128, 128)",
+                         "criteria": "every margin >= decisions.required_minimum (score_thresh "
+                                     "against %g), 0 detections, float32 run with equal I64/BOOL "
+                                     "outputs" % thresh}
+    js["inputs"] = fx.inputs
+    js["outputs"] = fx.outputs
+    js["decisions"] = decisions_json(shared, margins, [""])
+    js["decisions"]["margins"] = js["decisions"]["margins"][""]
+    js["content"] = content_of(o)
+    js["empty_outputs_note"] = (
+        "safetensors tensors with a 0 leading dimension (0 data bytes): roi_heads.candidates "
+        "[0,2], roi_heads.nms_keep [0], instances.* [0,...], roi_heads.mask_pooler_levels [0], "
+        "instances.mask_logits [0,5,28,28], instances.mask_probs / instances.masks [0,128,128]. "
+        "Upstream: the mask pooler and mask head run on 0 boxes; paste_masks_in_image returns "
+        "an empty tensor of dtype %s (uint8, not bool, for N = 0), stored here as BOOL."
+        % o["_final_masks_dtype"])
+    js["self_check"] = sc
+    write(out_dir, name, fx, js)
+    js["self_check"]["float64_reload_bit_exact"] = reload_check(out_dir, name, constructor,
+                                                                weights, images, fx.tensors)
+    write(out_dir, name, fx, js)
+    return js
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared-dir", default=os.environ.get("FIXTURES_DIR", "/work/shared/fixtures"))
+    ap.add_argument("--out-dir", default=os.path.join(here, "..", "model", "src", "test",
+                                                      "resources", "detection"))
+    ap.add_argument("--verify-shared-only", action="store_true")
+    ap.add_argument("--batch-seed-start", type=int, default=3001)
+    ap.add_argument("--nodet-seed-start", type=int, default=4001)
+    ap.add_argument("--max-tries", type=int, default=400)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+
+    import detectron2
+    print("detectron2 from", os.path.dirname(detectron2.__file__))
+    summary, report = verify_shared(args.shared_dir)
+    print("shared fixture %s: %s" % (SHARED_NAME, json.dumps(summary)))
+    if not summary["all_outputs_match"]:
+        for k, c in report.items():
+            print("  ", k, c)
+        raise SystemExit("harness does not reproduce the shared fixture")
+    if args.verify_shared_only:
+        for k, c in report.items():
+            print("  ", k, c)
+        return
+    shared = json.load(open(os.path.join(args.shared_dir, SHARED_NAME + ".json")))
+    weights, _ = st_load(os.path.join(args.shared_dir, SHARED_NAME + ".safetensors"))
+    t0 = time.time()
+    jb = make_batch2(shared, weights, args.out_dir, args.batch_seed_start, args.max_tries)
+    jn = make_nodet(shared, weights, args.out_dir, args.nodet_seed_start, args.max_tries)
+    print("done in %.0f s" % (time.time() - t0))
+    for js in (jb, jn):
+        print(js["name"], "seed", js["seed"], json.dumps(js["decisions"]["smallest"]))
+        print("  self_check:", {k: v for k, v in js["self_check"].items() if k != "outputs"})
+
+
+if __name__ == "__main__":
+    main()
