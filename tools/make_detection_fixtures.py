@@ -420,12 +420,20 @@ def rel(a, b):
 
 
 class Margins:
+    """Per decision kind: the smallest margin (with where it occurs) and the count; plus a
+    penalty, sum of log(required / margin) over the margins below the required minimum (the
+    search minimises it; 0 = every decision has its margin)."""
+
     def __init__(self):
         self.m = {}
+        self.pen = {}
 
     def add(self, key, value, where):
         e = self.m.setdefault(key, {"min": None, "where": "", "count": 0})
         e["count"] += 1
+        req = REQUIRED.get(key)
+        if req is not None and value < req:
+            self.pen[key] = self.pen.get(key, 0.0) + math.log(req / max(float(value), 1e-12))
         if e["min"] is None or value < e["min"]:
             e["min"] = float(value)
             e["where"] = where
@@ -601,10 +609,15 @@ def measure_margins(o, size, cfg):
         j = np.unravel_index(np.argmin(d), d.shape)
         e = M.m.setdefault("mask_threshold", {"min": None, "where": "", "count": 0})
         e["count"] += int(d.size)
+        bad = d[d < REQUIRED["mask_threshold"]]
+        if bad.size:
+            M.pen["mask_threshold"] = M.pen.get("mask_threshold", 0.0) + float(
+                np.sum(np.log(REQUIRED["mask_threshold"] / np.maximum(bad, 1e-12))))
         if e["min"] is None or d[j] < e["min"]:
             e["min"] = float(d[j])
             e["where"] = "instance %d pixel (y %d, x %d): p = %.6f" % (i, y0 + j[0], x0 + j[1], reg[j])
     M.ensure("mask_threshold", "no detections")
+    M.m["_penalty"] = M.pen
     return M.m
 
 

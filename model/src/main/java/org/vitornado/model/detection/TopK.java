@@ -13,7 +13,8 @@ public final class TopK {
         // One sort of (value, index) keys: a value's bits made order-preserving as a signed int, negated for descending.
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
-            int bits = Float.floatToIntBits(values[from + i]);
+            float v = values[from + i];
+            int bits = Float.floatToIntBits(v == 0.0f ? 0.0f : v); // -0 ties with +0, as in torch
             bits ^= (bits >> 31) & 0x7fffffff;
             keys[i] = ((long) ~bits << 32) | i;
         }
