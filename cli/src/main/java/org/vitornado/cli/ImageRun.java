@@ -49,10 +49,12 @@ final class ImageRun {
                 case CLASSIFICATION -> "classifier";
                 case SEGMENTATION -> "segmenter";
                 case FEATURES -> "backbone";
+                case DETECTION -> "detector";
             } + " (it gives " + m.task().name().toLowerCase() + "; use " + switch (m.task()) {
                 case CLASSIFICATION -> "classify";
                 case SEGMENTATION -> "segment";
                 case FEATURES -> "features";
+                case DETECTION -> "detect";
             } + ")");
         }
         return m;

@@ -69,7 +69,7 @@ final class PlanCommand extends CliCommand {
             source.checkFits(batch, h, w, null);
             try (ModelPlan plan = source.inspect(batch, h, w)) {
                 out().printf("%s%ninput %d x %dx%d -> %s%n%n", source.describe(), batch, h, w, outputs(source, plan, h, w));
-                print(plan.graphs(), out());
+                print(plan, out());
             }
         }
         return Main.OK;
@@ -82,6 +82,10 @@ final class PlanCommand extends CliCommand {
         }
         if (plan instanceof FeatureMaps maps) {
             return "outputs " + InfoCommand.shapes(maps.shapes());
+        }
+        if (source.kind() == ModelSource.Kind.DETECTOR) {
+            return String.format("up to %d detections per image (box, class, score, %dx%d mask)", source.detector().roi().topkPerImage(),
+                    source.detector().roi().maskSize(), source.detector().roi().maskSize());
         }
         return "scores " + source.classes() + " x " + h + "x" + w;
     }
@@ -102,6 +106,11 @@ final class PlanCommand extends CliCommand {
             }
             out().printf("%s%ninput %d x %dx%d on %s, median of %d runs%n%n", source.describe(), batch, h, w, PlanRunner.deviceName(options), iterations);
             printProfile(compiled.tasks(), times, out());
+            if (!compiled.hostMillis().isEmpty()) {
+                out().println();
+                out().println("on the host, between stages (last run):");
+                compiled.hostMillis().forEach((step, ms) -> out().printf("  %-40s %10.3f ms%n", step, ms));
+            }
         }
         return Main.OK;
     }
@@ -141,7 +150,8 @@ final class PlanCommand extends CliCommand {
      * Every task graph: what crosses its boundary and how much of TornadoVM's per-graph limits it uses, then one row
      * per task with its kernel, grid, FLOPs and bytes.
      */
-    static void print(List<PlannedGraph> graphs, PrintWriter out) {
+    static void print(ModelPlan plan, PrintWriter out) {
+        List<PlannedGraph> graphs = plan.graphs();
         List<PlannedTask> tasks = new ArrayList<>();
         graphs.forEach(g -> g.steps().forEach(s -> tasks.add(new PlannedTask(g.name(), s.name(), s.kernel(), s.global(), s.local(), s.cost()))));
         int nameWidth = Math.max(4, tasks.stream().mapToInt(t -> t.name().length()).max().orElse(4));
@@ -152,7 +162,12 @@ final class PlanCommand extends CliCommand {
         out.println();
         TaskCost total = TaskCost.ZERO;
         int index = 0;
+        List<String> host = plan.hostWork();
         for (PlannedGraph g : graphs) {
+            int stage = plan.stageOfGraph(index);
+            if (plan.stages() > 1 && (index == 0 || plan.stageOfGraph(index - 1) != stage)) {
+                out.printf("== stage %d of %d: %s (device)%n%n", stage + 1, plan.stages(), plan.stageLabel(stage));
+            }
             out.printf("graph %s: %s, %d tasks; %,d of %,d graph nodes, %,d of %,d bytes of recorded code%n", g.name(), g.sections(), g.steps().size(),
                     g.nodes(), GraphBudget.MAX_NODES, g.codeBytes(), GraphBudget.MAX_CODE_BYTES);
             // (Weights are counted, not sized: a plan built for inspection has none.)
@@ -170,6 +185,9 @@ final class PlanCommand extends CliCommand {
             }
             out.println();
             index++;
+            if (plan.stages() > 1 && (index == graphs.size() || plan.stageOfGraph(index) != stage) && stage < host.size()) {
+                out.printf("== host, after stage %d: %s%n%n", stage + 1, host.get(stage));
+            }
         }
         out.printf(row, "total (" + tasks.size() + ")", "", "", mega(total.flops()), mega(total.bytesRead()), mega(total.bytesWritten()));
     }

@@ -7,5 +7,7 @@ public enum Task {
     /** {@link VisionModel#segment}: a class per pixel (SegFormer, Segmenter, SETR, linear heads) */
     SEGMENTATION,
     /** {@link VisionModel#features}: feature maps or an embedding (ViTDet, the SAM encoder, a ViT without a head) */
-    FEATURES
+    FEATURES,
+    /** {@link VisionModel#detect}: boxes, classes and instance masks (ViTDet Mask R-CNN) */
+    DETECTION
 }

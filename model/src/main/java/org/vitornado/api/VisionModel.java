@@ -9,6 +9,12 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import org.vitornado.model.backbone.FeatureMaps;
+import org.vitornado.model.detection.Detection;
+import org.vitornado.model.detection.DetectionInput;
+import org.vitornado.model.detection.ImageDetections;
+import org.vitornado.model.detection.MaskRcnnConfig;
+import org.vitornado.model.detection.MaskRcnnModel;
+import org.vitornado.model.image.Planar;
 import org.vitornado.model.image.Preprocessing;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.model.plan.ModelPlan;
@@ -66,6 +72,7 @@ public final class VisionModel implements AutoCloseable {
             case CLASSIFIER -> Task.CLASSIFICATION;
             case SEGMENTER -> Task.SEGMENTATION;
             case BACKBONE, ENCODER -> Task.FEATURES;
+            case DETECTOR -> Task.DETECTION;
         };
     }
 
@@ -130,6 +137,10 @@ public final class VisionModel implements AutoCloseable {
      * image: a batch or size that does not fit fails before any work, with what would fit. Optional.
      */
     public synchronized void prepare() {
+        if (task == Task.DETECTION) {
+            plan(1, source.imgH(), source.imgW());
+            return;
+        }
         Preprocessing pre = preprocessing();
         plan(task == Task.CLASSIFICATION ? options.batch() : 1, pre.height(), pre.width());
     }
@@ -273,6 +284,65 @@ public final class VisionModel implements AutoCloseable {
         return out;
     }
 
+    /** The objects in an image file, with masks, scoring at least {@code minScore}. */
+    public Detections detect(Path image, float minScore) {
+        return detectImages(List.of(RgbImage.read(image)), minScore, true).get(0);
+    }
+
+    /**
+     * The objects in each decoded image, as detectron2's {@code DefaultPredictor} finds them: the image resized
+     * ({@code ResizeShortestEdge}) and padded to the detector's square input, boxes and masks mapped back to the image's
+     * own size. Objects scoring below {@code minScore} are left out (detectron2's demo threshold; 0.05, the model's
+     * own, keeps everything). {@code masks = false} skips pasting the instance masks. Images run {@link Options#batch}
+     * at a time.
+     */
+    public synchronized List<Detections> detectImages(List<RgbImage> images, float minScore, boolean masks) {
+        require(Task.DETECTION, "detect");
+        if (!(minScore >= 0 && minScore <= 1)) {
+            throw new ModelException("the score threshold must be in [0, 1], got " + minScore);
+        }
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        MaskRcnnConfig c = source.detector();
+        int side = c.inputSize();
+        MaskRcnnModel.Plan p = (MaskRcnnModel.Plan) plan(Math.min(options.batch(), images.size()), side, side);
+        int batch = p.batch();
+        int perImage = 3 * side * side;
+        List<Detections> out = new ArrayList<>();
+        for (int start = 0; start < images.size(); start += batch) {
+            int n = Math.min(batch, images.size() - start);
+            float[] pixels = new float[batch * perImage];
+            int[][] sizes = new int[batch][];
+            for (int i = 0; i < batch; i++) {
+                if (i < n) {
+                    Planar resized = DetectionInput.resized(images.get(start + i).planar(), c.input());
+                    sizes[i] = new int[] {resized.height(), resized.width()};
+                    System.arraycopy(DetectionInput.normalizeAndPad(resized.data(), resized.height(), resized.width(), side, c.input()), 0, pixels,
+                            i * perImage, perImage);
+                } else {
+                    sizes[i] = new int[] {side, side};
+                }
+            }
+            p.setImageSizes(sizes);
+            p.run(pixels);
+            List<ImageDetections> results = p.results();
+            for (int i = 0; i < n; i++) {
+                RgbImage image = images.get(start + i);
+                List<DetectedObject> objects = new ArrayList<>();
+                for (ImageDetections.Instance inst : results.get(i).postprocess(image.height(), image.width(), masks)) {
+                    Detection d = inst.detection();
+                    if (d.score() >= minScore) {
+                        objects.add(new DetectedObject(d.classId(), source.label(d.classId()), d.score(), d.x0(), d.y0(), d.x1(), d.y1(),
+                                inst.mask() == null ? null : new InstanceMask(inst.mask())));
+                    }
+                }
+                out.add(new Detections(image.source(), image.height(), image.width(), objects));
+            }
+        }
+        return out;
+    }
+
     /** Releases the device buffers and the checkpoint. Idempotent. */
     @Override
     public synchronized void close() {
@@ -321,10 +391,12 @@ public final class VisionModel implements AutoCloseable {
                 case CLASSIFICATION -> "classifier";
                 case SEGMENTATION -> "segmenter";
                 case FEATURES -> "backbone or encoder";
+                case DETECTION -> "detector";
             } + ", and " + source.name() + " is a " + switch (task) {
                 case CLASSIFICATION -> "classifier (use classify)";
                 case SEGMENTATION -> "segmenter (use segment)";
                 case FEATURES -> "feature extractor (use features)";
+                case DETECTION -> "detector (use detect)";
             });
         }
     }

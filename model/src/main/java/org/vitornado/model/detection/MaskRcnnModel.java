@@ -87,6 +87,7 @@ public final class MaskRcnnModel {
         private final FeatureMap maskLogits;
         private final int[][] sizes;
         private final List<ImageDetections> results = new ArrayList<>();
+        private final Map<String, Double> hostMillis = new LinkedHashMap<>();
 
         Plan(int batch, int height, int width, ExecutionOptions options, boolean trace) {
             super("maskrcnn", options, batch, c.backbone().inChans(), height, width);
@@ -268,8 +269,10 @@ public final class MaskRcnnModel {
             MaskRcnnConfig.RoiHeads roi = c.roi();
             int classes = roi.numClasses();
             results.clear();
+            hostMillis.clear();
 
             plan.runStage(0);
+            long t0 = System.nanoTime();
             RpnProposals[] proposals = new RpnProposals[batch];
             int[][] boxLevels = new int[batch][];
             for (int n = 0; n < batch; n++) {
@@ -287,7 +290,9 @@ public final class MaskRcnnModel {
                 imageSizes.set(2 * n + 1, sizes[n][1]);
             }
 
+            hostMillis.put("rpn proposals (top-k, clip, NMS)", (System.nanoTime() - t0) / 1e6);
             plan.runStage(1);
+            long t1 = System.nanoTime();
             FastRcnnInference[] inference = new FastRcnnInference[batch];
             int[][] maskLevels = new int[batch][];
             int total = 0;
@@ -308,6 +313,7 @@ public final class MaskRcnnModel {
                 maskLevels[n] = fillRois(maskRois, n, detectionsPerImage, detBoxes, d.length);
                 total += d.length;
             }
+            hostMillis.put("fast_rcnn_inference (threshold, NMS)", (System.nanoTime() - t1) / 1e6);
             if (total > 0) {
                 plan.runStage(2);
             }
@@ -348,6 +354,22 @@ public final class MaskRcnnModel {
                 }
             }
             return levels;
+        }
+
+        @Override
+        public List<String> hostWork() {
+            MaskRcnnConfig.Rpn rpn = c.rpn();
+            MaskRcnnConfig.RoiHeads roi = c.roi();
+            return List.of(String.format("per image: top %d logits of each level, clip to the image, drop empty boxes, NMS %.2f per level, "
+                    + "first %d -> %d ROI rows with their FPN level", rpn.preNmsTopk(), rpn.nmsThresh(), rpn.postNmsTopk(), batch * proposalsPerImage),
+                    String.format("per image: probabilities > %.2f, NMS %.2f per class, first %d -> %d ROI rows; after the mask head: sigmoid of "
+                            + "each detection's class mask, pasted at the image's size", roi.scoreThresh(), roi.nmsThresh(), roi.topkPerImage(),
+                            batch * detectionsPerImage));
+        }
+
+        @Override
+        public Map<String, Double> hostMillis() {
+            return new LinkedHashMap<>(hostMillis);
         }
 
         /** Every image's result of the last {@link #run}. */

@@ -104,6 +104,29 @@ public abstract class ModelPlan implements AutoCloseable {
         return compiled.graphs();
     }
 
+    /** Stages: runs of graphs with the host's work between them (1 for most models; a detector has 3). */
+    public final int stages() {
+        return compiled.stages();
+    }
+
+    public final String stageLabel(int stage) {
+        return compiled.stageLabel(stage);
+    }
+
+    public final int stageOfGraph(int graph) {
+        return compiled.stageOfGraph(graph);
+    }
+
+    /** What the host does after each stage but the last, in a line each (none for a plan of one stage). */
+    public List<String> hostWork() {
+        return List.of();
+    }
+
+    /** Milliseconds of each host step in the last run, by name, in order (none for a plan of one stage). */
+    public Map<String, Double> hostMillis() {
+        return Map.of();
+    }
+
     /** The runner, for its profile after a run; {@code null} for a plan built for inspection only. */
     public final PlanRunner runner() {
         return compiled.runner();

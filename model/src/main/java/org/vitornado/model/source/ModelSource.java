@@ -9,6 +9,8 @@ import java.util.Map;
 
 import org.vitornado.model.backbone.Backbone;
 import org.vitornado.model.backbone.Backbones;
+import org.vitornado.model.detection.MaskRcnnConfig;
+import org.vitornado.model.detection.MaskRcnnModel;
 import org.vitornado.model.image.Interpolation;
 import org.vitornado.model.image.Normalisation;
 import org.vitornado.model.image.Preprocessing;
@@ -52,7 +54,9 @@ public final class ModelSource implements AutoCloseable {
         /** ViTDet or the SAM encoder: feature maps */
         BACKBONE,
         /** per-pixel class scores */
-        SEGMENTER
+        SEGMENTER,
+        /** boxes, classes and instance masks (ViTDet Mask R-CNN) */
+        DETECTOR
     }
 
     /** How one family builds its plan; {@code options == null} builds it for inspection only. */
@@ -77,6 +81,7 @@ public final class ModelSource implements AutoCloseable {
     private final SafetensorsFile checkpoint;
     private final VitConfig vit;
     private final SegmentationModel segmenter;
+    private MaskRcnnConfig detector;
     private VitModel vitWeights;
     private long parameters = -1;
 
@@ -140,6 +145,11 @@ public final class ModelSource implements AutoCloseable {
     private static ModelSource checkpoint(String model, ModelFiles files, JsonObject config, SafetensorsFile file) {
         Tensors tensors = new TensorLoader(file);
         Path cfg = files.config();
+        if (MaskRcnnConfig.isMaskRcnn(config)) {
+            MaskRcnnConfig c = MaskRcnnConfig.read(config, cfg);
+            Map<Integer, String> labels = checkedLabels(VitConfigReader.labels(config, cfg), c.roi().numClasses(), cfg);
+            return detector(model, files, c, labels, tensors, file);
+        }
         if (SegmentationModels.isSegmentation(config)) {
             SegmentationModel m = SegmentationModels.read(config, cfg);
             Map<Integer, String> labels = checkedLabels(VitConfigReader.labels(config, cfg), m.classes(), cfg);
@@ -169,22 +179,17 @@ public final class ModelSource implements AutoCloseable {
     }
 
     private static ModelSource preset(String name) {
+        MaskRcnnConfig detector = Presets.detector(name);
+        if (detector != null) {
+            return ModelSource.detector(name, null, detector, Map.of(), new RandomTensors(name, relPosShapes(detector.backbone(), "")), null);
+        }
         VitConfig vit = Presets.vit(name);
         if (vit != null) {
             return vit(name, null, vit, Map.of(), Preprocessing.timmDefault(vit.imgH(), vit.imgW()), new RandomTensors(name, Map.of()), null);
         }
         Backbone backbone = Presets.backbone(name);
         if (backbone != null) {
-            Map<String, long[]> shapes = new HashMap<>();
-            if (backbone instanceof VitDetConfig c) {
-                // The rel-pos tables a checkpoint would hold: 2 * window - 1 rows in window blocks, 2 * grid - 1 in global ones.
-                for (int i = 0; i < c.depth(); i++) {
-                    long len = c.windowBlocks().contains(i) ? 2L * c.window() - 1 : 2L * (c.imgSize() / c.patch()) - 1;
-                    for (String axis : new String[] {"h", "w"}) {
-                        shapes.put("net.blocks." + i + ".attn.rel_pos_" + axis, new long[] {len, c.headDim()});
-                    }
-                }
-            }
+            Map<String, long[]> shapes = backbone instanceof VitDetConfig c ? relPosShapes(c, "") : Map.of();
             return new ModelSource(name, null, Kind.BACKBONE, backbone.describe(), backbone.imgH(), backbone.imgW(), backbone.inChans(),
                     backbone.stride(), 0, Map.of(), dense(backbone.imgH(), backbone.imgW(), Normalisation.imagenet()), backbone::plan,
                     new RandomTensors(name, shapes), null, null, null);
@@ -195,6 +200,30 @@ public final class ModelSource implements AutoCloseable {
                     dense(seg.imgH(), seg.imgW(), Normalisation.imagenet()), seg::plan, new RandomTensors(name, Map.of()), null, null, seg);
         }
         return null;
+    }
+
+    /** The rel-pos tables a ViTDet checkpoint would hold: 2 * window - 1 rows in window blocks, 2 * grid - 1 in global ones. */
+    private static Map<String, long[]> relPosShapes(VitDetConfig c, String prefix) {
+        Map<String, long[]> shapes = new HashMap<>();
+        for (int i = 0; i < c.depth(); i++) {
+            long len = c.windowBlocks().contains(i) ? 2L * c.window() - 1 : 2L * (c.imgSize() / c.patch()) - 1;
+            for (String axis : new String[] {"h", "w"}) {
+                shapes.put(prefix + "net.blocks." + i + ".attn.rel_pos_" + axis, new long[] {len, c.headDim()});
+            }
+        }
+        return shapes;
+    }
+
+    /** A detector: its input is always the square {@code square_pad} (images are resized and padded into it). */
+    private static ModelSource detector(String name, ModelFiles files, MaskRcnnConfig c, Map<Integer, String> labels, Tensors tensors,
+            SafetensorsFile file) {
+        int side = c.inputSize();
+        PlanFactory factory = (t, batch, h, w, options) -> new MaskRcnnModel(c, t).plan(batch, h, w, options, false);
+        ModelSource s = new ModelSource(name, files, Kind.DETECTOR, c.describe(), side, side, c.backbone().inChans(), c.backbone().patch(),
+                c.roi().numClasses(), labels, dense(side, side, new float[][] {c.input().pixelMean(), c.input().pixelStd()}), factory, tensors, file,
+                null, null);
+        s.detector = c;
+        return s;
     }
 
     private static ModelSource vit(String name, ModelFiles files, VitConfig c, Map<Integer, String> labels, Preprocessing pre, Tensors tensors,
@@ -405,6 +434,11 @@ public final class ModelSource implements AutoCloseable {
     /** The segmenter's architecture, for segmenters; {@code null} otherwise. */
     public SegmentationModel segmenter() {
         return segmenter;
+    }
+
+    /** The detector's architecture, for detectors; {@code null} otherwise. */
+    public MaskRcnnConfig detector() {
+        return detector;
     }
 
     /** The open checkpoint; {@code null} for a preset. */

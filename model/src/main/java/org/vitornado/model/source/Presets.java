@@ -3,6 +3,7 @@ package org.vitornado.model.source;
 import java.util.List;
 
 import org.vitornado.model.backbone.Backbone;
+import org.vitornado.model.detection.MaskRcnnConfig;
 import org.vitornado.model.segmentation.SegformerConfig;
 import org.vitornado.model.segmentation.SegmentationModel;
 import org.vitornado.model.vit.VitConfig;
@@ -18,7 +19,8 @@ public final class Presets {
 
     /** One line for help texts and "no such file" errors. */
     public static final String SUMMARY = "timm ViTs vit_{tiny,small,base,large,huge}_patch<P>_<size> (e.g. vit_base_patch16_224), "
-            + "detectron2 ViTDet backbones vitdet_b, vitdet_l, vitdet_h (1024x1024), SegFormer segformer_b0 (ADE20K, 512x512)";
+            + "detectron2 ViTDet backbones vitdet_b, vitdet_l, vitdet_h (1024x1024), ViTDet Mask R-CNN detectors mask_rcnn_vitdet_b, "
+            + "mask_rcnn_vitdet_l, mask_rcnn_vitdet_h (COCO, 1024x1024), SegFormer segformer_b0 (ADE20K, 512x512)";
 
     /** The presets {@code bench} and the forward tests measure. */
     public static final List<String> MEASURED = List.of("vit_small_patch16_224", "vit_base_patch16_224", "vit_large_patch16_224", "vitdet_b",
@@ -42,7 +44,12 @@ public final class Presets {
         return name.equals("segformer_b0") ? SegformerConfig.b0(150) : null;
     }
 
+    /** The detector preset {@code name}, or {@code null}. */
+    public static MaskRcnnConfig detector(String name) {
+        return MaskRcnnConfig.preset(name);
+    }
+
     public static boolean exists(String name) {
-        return vit(name) != null || backbone(name) != null || segmenter(name) != null;
+        return vit(name) != null || backbone(name) != null || segmenter(name) != null || detector(name) != null;
     }
 }

@@ -43,6 +43,7 @@ public final class PlanRunner implements AutoCloseable {
             System.setProperty(BYTECODE_BUFFER, BYTECODE_BUFFER_SIZE);
         }
         GridScheduler grids = new GridScheduler();
+        boolean anyGrid = false;
         List<ImmutableTaskGraph> snapshots = new ArrayList<>();
         String previous = null;
         for (PlannedGraph g : planned) {
@@ -60,6 +61,7 @@ public final class PlanRunner implements AutoCloseable {
                 s.call().addTo(graph, s.name());
                 if (s.grid() != null) {
                     grids.addWorkerGrid(g.name() + "." + s.name(), s.grid());
+                    anyGrid = true;
                 }
             }
             if (!g.outputs().isEmpty()) {
@@ -74,7 +76,11 @@ public final class PlanRunner implements AutoCloseable {
         this.graphs = snapshots.size();
         this.plan = new TornadoExecutionPlan(snapshots.toArray(ImmutableTaskGraph[]::new));
         TornadoDevice device = TornadoExecutionPlan.getDevice(0, options.device());
-        plan.withDevice(device).withGridScheduler(grids);
+        plan.withDevice(device);
+        if (anyGrid) {
+            // TornadoVM rejects a scheduler without grids ("GridScheduler Name not registered in any task-graph").
+            plan.withGridScheduler(grids);
+        }
         if (options.profile()) {
             plan.withProfiler(ProfilerMode.SILENT);
         }
