@@ -15,7 +15,7 @@ import picocli.CommandLine.IVersionProvider;
         footer = {"", "Models: a checkpoint directory (model.safetensors + config.json), a .safetensors file next to its config,",
                 "or a preset with random weights (" + org.vitornado.model.source.Presets.SUMMARY + ").",
                 "Run 'vitornado help COMMAND' for a command's options."},
-        subcommands = {ClassifyCommand.class, SegmentCommand.class, FeaturesCommand.class, EvalCommand.class, InfoCommand.class,
+        subcommands = {ClassifyCommand.class, SegmentCommand.class, DetectCommand.class, FeaturesCommand.class, EvalCommand.class, InfoCommand.class,
                 PlanCommand.class, BenchCommand.class, VerifyCommand.class, HelpCommand.class})
 final class VitornadoCommand implements Runnable {
 

@@ -1,5 +1,6 @@
 package org.vitornado.api;
 
+import org.vitornado.model.detection.CocoRle;
 import org.vitornado.model.detection.MaskPaste;
 
 /** An object's mask over its image: the pixels where the pasted mask probability is at least 0.5. */
@@ -29,6 +30,11 @@ public final class InstanceMask {
     /** The whole mask, {@code [height * width]} row-major. */
     public boolean[] bitmap() {
         return pasted.fullMask();
+    }
+
+    /** COCO's compressed RLE of the mask ({@code counts} of {@code {"size": [h, w], "counts": ...}}). */
+    public String cocoRle() {
+        return CocoRle.compress(CocoRle.counts(bitmap(), pasted.imageH(), pasted.imageW()));
     }
 
     /** The region where the mask can be non-zero: {@code {x, y, width, height}}. */

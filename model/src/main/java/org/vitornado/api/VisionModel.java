@@ -111,6 +111,15 @@ public final class VisionModel implements AutoCloseable {
         return source.labels();
     }
 
+    /**
+     * The dataset's id of class {@code classId}: a detector config's {@code category_ids} entry (COCO's ids, 1..90 with
+     * gaps, for a converted COCO model), else the class index itself.
+     */
+    public int categoryId(int classId) {
+        int[] ids = source.categoryIds();
+        return ids != null && classId >= 0 && classId < ids.length ? ids[classId] : classId;
+    }
+
     /** Classes of a classifier or segmenter; 0 for a feature extractor. */
     public int classes() {
         return source.classes();

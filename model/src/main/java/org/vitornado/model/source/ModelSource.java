@@ -82,6 +82,7 @@ public final class ModelSource implements AutoCloseable {
     private final VitConfig vit;
     private final SegmentationModel segmenter;
     private MaskRcnnConfig detector;
+    private int[] categoryIds;
     private VitModel vitWeights;
     private long parameters = -1;
 
@@ -148,7 +149,18 @@ public final class ModelSource implements AutoCloseable {
         if (MaskRcnnConfig.isMaskRcnn(config)) {
             MaskRcnnConfig c = MaskRcnnConfig.read(config, cfg);
             Map<Integer, String> labels = checkedLabels(VitConfigReader.labels(config, cfg), c.roi().numClasses(), cfg);
-            return detector(model, files, c, labels, tensors, file);
+            ModelSource s = detector(model, files, c, labels, tensors, file);
+            float[] ids = Json.floats(config, "category_ids", null, cfg);
+            if (ids != null) {
+                if (ids.length != c.roi().numClasses()) {
+                    throw new ModelException(cfg + ": " + ids.length + " category_ids for " + c.roi().numClasses() + " classes: give one per class");
+                }
+                s.categoryIds = new int[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    s.categoryIds[i] = (int) ids[i];
+                }
+            }
+            return s;
         }
         if (SegmentationModels.isSegmentation(config)) {
             SegmentationModel m = SegmentationModels.read(config, cfg);
@@ -434,6 +446,11 @@ public final class ModelSource implements AutoCloseable {
     /** The segmenter's architecture, for segmenters; {@code null} otherwise. */
     public SegmentationModel segmenter() {
         return segmenter;
+    }
+
+    /** A detector's dataset category id per class ({@code category_ids} in its config), or {@code null}. */
+    public int[] categoryIds() {
+        return categoryIds == null ? null : categoryIds.clone();
     }
 
     /** The detector's architecture, for detectors; {@code null} otherwise. */
