@@ -246,14 +246,15 @@ final class BenchCommand extends CliCommand {
     }
 
     static void print(List<BenchRow> rows, PrintWriter out) {
-        String fmt = "%-8s %-34s %6s %10s %10s %10s %10s %8s %8s%n";
-        out.printf(fmt, "backend", "device", "batch", "p50 ms", "p90 ms", "images/s", "GFLOP/s", "%peak", "speedup");
+        String fmt = "%-8s %-34s %6s %10s %10s %10s %10s %8s %8s %9s %9s%n";
+        out.printf(fmt, "backend", "device", "batch", "p50 ms", "p90 ms", "images/s", "GFLOP/s", "%peak", "speedup", "arrays MB", "peak RSS");
         for (BenchRow r : rows) {
             out.printf(fmt, r.backend(), r.device().length() > 34 ? r.device().substring(0, 34) : r.device(), r.batch(),
                     String.format(Locale.ROOT, "%.1f", r.p50Ms()), String.format(Locale.ROOT, "%.1f", r.p90Ms()),
                     String.format(Locale.ROOT, "%.2f", r.imagesPerS()), String.format(Locale.ROOT, "%.1f", r.gflopsPerS()),
                     Double.isNaN(r.peakGflops()) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.gflopsPerS() / r.peakGflops()),
-                    Double.isNaN(r.speedup()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.speedup()));
+                    Double.isNaN(r.speedup()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.speedup()), String.format(Locale.ROOT, "%.0f", r.arrayMb()),
+                    Double.isNaN(r.peakRssMb()) ? "-" : String.format(Locale.ROOT, "%.0f", r.peakRssMb()));
         }
         if (!rows.isEmpty()) {
             out.printf(Locale.ROOT, "%.2f GFLOP per image (from the plan's task costs)%n", rows.get(0).gflopPerImage());
@@ -282,6 +283,10 @@ final class BenchCommand extends CliCommand {
             if (!Double.isNaN(r.speedup())) {
                 o.addProperty("speedup_vs_jvm", r.speedup());
             }
+            o.addProperty("array_mb", r.arrayMb());
+            if (!Double.isNaN(r.peakRssMb())) {
+                o.addProperty("peak_rss_mb", r.peakRssMb());
+            }
             array.add(o);
         }
         return new GsonBuilder().setPrettyPrinting().create().toJson(array) + "\n";
@@ -292,16 +297,18 @@ final class BenchCommand extends CliCommand {
                 o.get("batch").getAsInt(), o.get("height").getAsInt(), o.get("width").getAsInt(), o.get("iterations").getAsInt(),
                 o.get("p50_ms").getAsDouble(), o.get("p90_ms").getAsDouble(), o.get("images_per_s").getAsDouble(),
                 o.get("gflop_per_image").getAsDouble(), o.get("gflops_per_s").getAsDouble(),
-                o.has("peak_gflops_per_s") ? o.get("peak_gflops_per_s").getAsDouble() : Double.NaN, Double.NaN);
+                o.has("peak_gflops_per_s") ? o.get("peak_gflops_per_s").getAsDouble() : Double.NaN, Double.NaN,
+                o.has("array_mb") ? o.get("array_mb").getAsDouble() : Double.NaN, o.has("peak_rss_mb") ? o.get("peak_rss_mb").getAsDouble() : Double.NaN);
     }
 
     static String toCsv(List<BenchRow> rows) {
         StringBuilder s = new StringBuilder(
-                "model,backend,device,batch,height,width,iterations,p50_ms,p90_ms,images_per_s,gflop_per_image,gflops_per_s,peak_gflops_per_s,speedup_vs_jvm\n");
+                "model,backend,device,batch,height,width,iterations,p50_ms,p90_ms,images_per_s,gflop_per_image,gflops_per_s,peak_gflops_per_s,speedup_vs_jvm,array_mb,peak_rss_mb\n");
         for (BenchRow r : rows) {
             s.append(String.join(",", quote(r.model()), r.backend(), quote(r.device()), String.valueOf(r.batch()), String.valueOf(r.height()),
                     String.valueOf(r.width()), String.valueOf(r.iterations()), num(r.p50Ms()), num(r.p90Ms()), num(r.imagesPerS()),
-                    num(r.gflopPerImage()), num(r.gflopsPerS()), num(r.peakGflops()), num(r.speedup()))).append('\n');
+                    num(r.gflopPerImage()), num(r.gflopsPerS()), num(r.peakGflops()), num(r.speedup()), num(r.arrayMb()), num(r.peakRssMb())))
+                    .append('\n');
         }
         return s.toString();
     }

@@ -68,8 +68,15 @@ final class InfoCommand extends CliCommand {
                 out.printf("kernels      %d distinct%n", plan.tasks().stream().map(PlannedTask::kernel).distinct().count());
             }
             Preprocessing pre = source.preprocessing();
-            out.printf("input        %dx%d, %s resize%s, mean %s, std %s%n", pre.height(), pre.width(), pre.interpolation().name().toLowerCase(),
-                    pre.exactResize() ? "" : String.format(" + centre crop %.3f", pre.cropPct()), Arrays.toString(pre.mean()), Arrays.toString(pre.std()));
+            if (source.detector() != null) {
+                var in = source.detector().input();
+                out.printf("input        ResizeShortestEdge(%d, max %d) with PIL bilinear, %s, mean %s, std %s, zero-padded to %dx%d%n", in.shortEdge(),
+                        in.maxSize(), in.format(), Arrays.toString(in.pixelMean()), Arrays.toString(in.pixelStd()), source.imgH(), source.imgW());
+            } else {
+                out.printf("input        %dx%d, %s resize%s, mean %s, std %s%n", pre.height(), pre.width(), pre.interpolation().name().toLowerCase(),
+                        pre.exactResize() ? "" : String.format(" + centre crop %.3f", pre.cropPct()), Arrays.toString(pre.mean()),
+                        Arrays.toString(pre.std()));
+            }
             if (source.classes() > 0) {
                 out.printf("labels       %s%n", source.labels().isEmpty() ? source.classes() + " classes, no names (class numbers)"
                         : source.labels().size() + " names, e.g. " + source.label(0));

@@ -35,8 +35,22 @@ public final class Benchmark {
             double p50 = percentile(ms, 50);
             double p90 = percentile(ms, 90);
             return new BenchRow(modelName, options.backend().cliName(), device, batch, height, width, iterations, p50, p90,
-                    batch / (p50 / 1e3), flops / batch / 1e9, flops / (p50 / 1e3) / 1e9, peak, Double.NaN);
+                    batch / (p50 / 1e3), flops / batch / 1e9, flops / (p50 / 1e3) / 1e9, peak, Double.NaN, compiled.arrayBytes() / 1e6, peakRssMb());
         }
+    }
+
+    /** This process's peak resident set (VmHWM in /proc/self/status), in MB; NaN where there is no such file. */
+    static double peakRssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1e3;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: no figure
+        }
+        return Double.NaN;
     }
 
     /** Nearest-rank percentile of {@code values}. */
