@@ -38,6 +38,11 @@ public final class TensorLoader implements Tensors {
         return new TensorLoader(file, true);
     }
 
+    /** Closes the checkpoint file (for a loader that owns it). */
+    public void closeFile() {
+        file.close();
+    }
+
     /** Tensors checked so far. */
     public int checked() {
         return checked;
