@@ -396,7 +396,8 @@ def run_model(model, images, dtype):
             assert torch.equal(bxs[0], inst.pred_boxes.tensor[i])
             assert torch.equal(masks_in[0, 0].to(torch.float64), p28[i, 0].to(torch.float64))
             probs[i][sl] = F(pm[0])
-            regions.append((sl[0].start, sl[0].stop, sl[1].start, sl[1].stop))
+            regions.append(tuple(int(v) for v in (sl[0].start, sl[0].stop, sl[1].start,
+                                                  sl[1].stop)))
         o["instances.mask_probs"] = probs
         o["_paste_regions"] = regions
         pm_ = inst.pred_masks
@@ -420,20 +421,24 @@ def rel(a, b):
 
 
 class Margins:
-    """Per decision kind: the smallest margin (with where it occurs) and the count; plus a
-    penalty, sum of log(required / margin) over the margins below the required minimum (the
-    search minimises it; 0 = every decision has its margin)."""
+    """Per decision kind: the smallest margin (with where it occurs) and the count. For the
+    image search also a penalty, the sum of log(required / margin) over the margins below the
+    required minimum (0 = every decision has its margin), and the image positions (x, y) of the
+    items below the minimum ("hot spots", where the search perturbs the image)."""
 
     def __init__(self):
         self.m = {}
         self.pen = {}
+        self.hot = []
 
-    def add(self, key, value, where):
+    def add(self, key, value, where, pos=None):
         e = self.m.setdefault(key, {"min": None, "where": "", "count": 0})
         e["count"] += 1
         req = REQUIRED.get(key)
         if req is not None and value < req:
             self.pen[key] = self.pen.get(key, 0.0) + math.log(req / max(float(value), 1e-12))
+            if pos is not None:
+                self.hot.extend((key, q) for q in (pos if isinstance(pos, list) else [pos]))
         if e["min"] is None or value < e["min"]:
             e["min"] = float(value)
             e["where"] = where
@@ -442,6 +447,10 @@ class Margins:
         e = self.m.setdefault(key, {"min": None, "where": "", "count": 0})
         if e["count"] == 0:
             e["where"] = where_if_empty
+
+
+def _ctr(b):
+    return (0.5 * (float(b[0]) + float(b[2])), 0.5 * (float(b[1]) + float(b[3])))
 
 
 def simulate_nms(boxes, scores, groups, thr):
@@ -491,15 +500,20 @@ def measure_margins(o, size, cfg):
     # RPN top-k
     for lv in LEVELS:
         s = o["rpn.objectness_logits." + lv][0].transpose(1, 2, 0).reshape(-1)
-        ss = np.sort(s)[::-1]
+        order = np.argsort(-s, kind="stable")
+        ss = s[order]
+        anc = o["intermediate.rpn.anchors." + lv]
         k = min(len(ss), pre_k)
         if len(ss) > k:
             M.add("rpn_pre_nms_topk_cut", rel(ss[k - 1], ss[k]),
-                  "level %s: logits %.6f | %.6f" % (lv, ss[k - 1], ss[k]))
+                  "level %s: logits %.6f | %.6f" % (lv, ss[k - 1], ss[k]),
+                  [_ctr(anc[order[k - 1]]), _ctr(anc[order[k]])])
         idx = o["rpn.topk_indices." + lv]
         assert np.array_equal(s[idx], ss[:k])
         for i in range(k - 1):
-            M.add("rpn_topk_order", rel(ss[i], ss[i + 1]), "level %s, positions %d, %d" % (lv, i, i + 1))
+            M.add("rpn_topk_order", rel(ss[i], ss[i + 1]),
+                  "level %s, positions %d, %d" % (lv, i, i + 1),
+                  [_ctr(anc[order[i]]), _ctr(anc[order[i + 1]])])
     # clipping / nonempty
     ub = o["intermediate.rpn.topk_boxes_unclipped"]
     ne = o["intermediate.rpn.topk_nonempty"]
@@ -508,7 +522,7 @@ def measure_margins(o, size, cfg):
     for b, kept in zip(ub, ne):
         for (lo, hi, lim) in ((b[0], b[2], W), (b[1], b[3], H)):
             s = min(float(hi), lim) - max(float(lo), 0.0)
-            M.add("rpn_nonempty", abs(s) / L, "")
+            M.add("rpn_nonempty", abs(s) / L, "", _ctr(b))
         got = (min(b[2], W) - max(b[0], 0) > 0) and (min(b[3], H) - max(b[1], 0) > 0)
         assert got == bool(kept)
     M.m["rpn_nonempty"]["where"] = "%d of %d top-k boxes empty after clipping (removed)" % (
@@ -520,21 +534,25 @@ def measure_margins(o, size, cfg):
     assert np.array_equal(keep, o["rpn.nms_keep"]), "NMS simulation differs from torchvision"
     for i, j, iou in pairs:
         M.add("rpn_nms_iou", abs(iou - cfg["rpn_nms_thresh"]) / cfg["rpn_nms_thresh"],
-              "boxes %d and %d: IoU %.6f" % (i, j, iou))
+              "boxes %d and %d: IoU %.6f" % (i, j, iou), [_ctr(nb[i]), _ctr(nb[j])])
     for i, j in sups:
-        M.add("rpn_nms_order", rel(ns[i], ns[j]), "box %d suppresses box %d" % (i, j))
+        M.add("rpn_nms_order", rel(ns[i], ns[j]), "box %d suppresses box %d" % (i, j),
+              [_ctr(nb[i]), _ctr(nb[j])])
     M.ensure("rpn_nms_order", "no suppression")
     sk = ns[keep]
     for i in range(len(sk) - 1):
-        M.add("rpn_nms_keep_order", rel(sk[i], sk[i + 1]), "survivors %d, %d" % (i, i + 1))
+        M.add("rpn_nms_keep_order", rel(sk[i], sk[i + 1]), "survivors %d, %d" % (i, i + 1),
+              [_ctr(nb[keep[i]]), _ctr(nb[keep[i + 1]])])
     if len(sk) > post_k:
         M.add("rpn_post_nms_topk_cut", rel(sk[post_k - 1], sk[post_k]),
-              "%.6f | %.6f" % (sk[post_k - 1], sk[post_k]))
+              "%.6f | %.6f" % (sk[post_k - 1], sk[post_k]),
+              [_ctr(nb[keep[post_k - 1]]), _ctr(nb[keep[post_k]])])
     else:
         M.ensure("rpn_post_nms_topk_cut", "no cut: %d survivors <= %d" % (len(sk), post_k))
     pl = o["proposals.objectness_logits"]
     for i in range(len(pl) - 1):
-        M.add("proposal_order", rel(pl[i], pl[i + 1]), "positions %d, %d" % (i, i + 1))
+        M.add("proposal_order", rel(pl[i], pl[i + 1]), "positions %d, %d" % (i, i + 1),
+              [_ctr(o["proposals.boxes"][i]), _ctr(o["proposals.boxes"][i + 1])])
     M.m["rpn_nms"] = {"input": int(len(nb)), "kept": int(len(keep)), "suppressed": int(len(sups))}
     # detection
     probs = o["intermediate.roi_heads.class_probs"][:, :-1]
@@ -542,7 +560,8 @@ def measure_margins(o, size, cfg):
     for r in range(probs.shape[0]):
         for c in range(probs.shape[1]):
             M.add("score_thresh", abs(probs[r, c] - t) / t,
-                  "proposal %d class %d: p = %.6f" % (r, c, probs[r, c]))
+                  "proposal %d class %d: p = %.6f" % (r, c, probs[r, c]),
+                  _ctr(o["proposals.boxes"][r]))
     cand = o["roi_heads.candidates"]
     cb, cs = o["intermediate.roi_heads.nms_boxes"], o["intermediate.roi_heads.nms_scores"]
     keep, pairs, sups = simulate_nms(cb, cs, cand[:, 1] if len(cand) else np.zeros(0, np.int64),
@@ -551,12 +570,13 @@ def measure_margins(o, size, cfg):
     assert np.array_equal(keep[:topk], o["roi_heads.nms_keep"]), "det NMS simulation differs"
     for i, j, iou in pairs:
         M.add("det_nms_iou", abs(iou - cfg["det_nms_thresh"]) / cfg["det_nms_thresh"],
-              "boxes %d and %d: IoU %.6f" % (i, j, iou))
+              "boxes %d and %d: IoU %.6f" % (i, j, iou), [_ctr(cb[i]), _ctr(cb[j])])
     M.ensure("det_nms_iou", "no pair of candidates of one class")
     for i, j in sups:
-        M.add("det_nms_order", rel(cs[i], cs[j]), "box %d suppresses box %d" % (i, j))
+        M.add("det_nms_order", rel(cs[i], cs[j]), "box %d suppresses box %d" % (i, j),
+              [_ctr(cb[i]), _ctr(cb[j])])
         M.add("det_nms_order_logp", rel(math.log(cs[i]), math.log(cs[j])),
-              "box %d suppresses box %d" % (i, j))
+              "box %d suppresses box %d" % (i, j), [_ctr(cb[i]), _ctr(cb[j])])
     M.ensure("det_nms_order", "no suppression")
     M.ensure("det_nms_order_logp", "no suppression")
     if len(keep) > topk:
@@ -566,15 +586,16 @@ def measure_margins(o, size, cfg):
     M.m["det_nms"] = {"input": int(len(cb)), "kept": int(len(keep)), "suppressed": int(len(sups))}
     sc = o["instances.scores"]
     for i in range(len(sc) - 1):
-        M.add("det_order", rel(sc[i], sc[i + 1]), "positions %d, %d" % (i, i + 1))
+        pos = [_ctr(o["instances.boxes"][i]), _ctr(o["instances.boxes"][i + 1])]
+        M.add("det_order", rel(sc[i], sc[i + 1]), "positions %d, %d" % (i, i + 1), pos)
         M.add("det_order_logp", rel(math.log(sc[i]), math.log(sc[i + 1])),
-              "positions %d, %d" % (i, i + 1))
+              "positions %d, %d" % (i, i + 1), pos)
     M.ensure("det_order", "fewer than 2 detections")
     M.ensure("det_order_logp", "fewer than 2 detections")
     fb = o["instances.boxes"]
     for i, b in enumerate(fb):
-        M.add("det_nonempty", (b[2] - b[0]) / L, "width of box %d" % i)
-        M.add("det_nonempty", (b[3] - b[1]) / L, "height of box %d" % i)
+        M.add("det_nonempty", (b[2] - b[0]) / L, "width of box %d" % i, _ctr(b))
+        M.add("det_nonempty", (b[3] - b[1]) / L, "height of box %d" % i, _ctr(b))
     M.ensure("det_nonempty", "no detections")
     # pooler levels + ROIAlign grids
     scales = cfg["pooler_scales"]
@@ -584,12 +605,12 @@ def measure_margins(o, size, cfg):
             v = pooler_level_value(b, cfg["canonical_box_size"], cfg["canonical_level"])
             assert min(max(math.floor(v), 2), 5) - 2 == levels[i]
             d = min(abs(v - x) for x in (3, 4, 5))
-            M.add(key + "_pooler_level", d, "box %d: v = %.6f" % (i, v))
+            M.add(key + "_pooler_level", d, "box %d: v = %.6f" % (i, v), _ctr(b))
             sc_ = scales[int(levels[i])]
             for nm, ext in (("height", b[3] - b[1]), ("width", b[2] - b[0])):
                 x = float(ext) * sc_ / bins
                 M.add(key + "_roialign_grid", grid_margin(x),
-                      "%s of box %d: roi/%d = %.6f" % (nm, i, bins, x))
+                      "%s of box %d: roi/%d = %.6f" % (nm, i, bins, x), _ctr(b))
         M.ensure(key + "_pooler_level", "no boxes")
         M.ensure(key + "_roialign_grid", "no boxes")
     # paste region + mask threshold
@@ -600,7 +621,7 @@ def measure_margins(o, size, cfg):
                 n = max(2, round(c))
             else:  # end: changes at integers <= lim - 2
                 n = min(lim - 2, round(c))
-            M.add("paste_region", abs(c - n), "box %d coordinate %.6f" % (i, c))
+            M.add("paste_region", abs(c - n), "box %d coordinate %.6f" % (i, c), _ctr(b))
     M.ensure("paste_region", "no detections")
     mp = o["instances.mask_probs"]
     for i, (y0, y1, x0, x1) in enumerate(o["_paste_regions"]):
@@ -611,6 +632,9 @@ def measure_margins(o, size, cfg):
         e["count"] += int(d.size)
         bad = d[d < REQUIRED["mask_threshold"]]
         if bad.size:
+            yy, xx = np.nonzero(d < REQUIRED["mask_threshold"])
+            M.hot.extend(("mask_threshold", (x0 + float(x) + 0.5, y0 + float(y) + 0.5))
+                         for y, x in zip(yy, xx))
             M.pen["mask_threshold"] = M.pen.get("mask_threshold", 0.0) + float(
                 np.sum(np.log(REQUIRED["mask_threshold"] / np.maximum(bad, 1e-12))))
         if e["min"] is None or d[j] < e["min"]:
@@ -618,6 +642,7 @@ def measure_margins(o, size, cfg):
             e["where"] = "instance %d pixel (y %d, x %d): p = %.6f" % (i, y0 + j[0], x0 + j[1], reg[j])
     M.ensure("mask_threshold", "no detections")
     M.m["_penalty"] = M.pen
+    M.m["_hot"] = M.hot
     return M.m
 
 
@@ -920,32 +945,89 @@ def verify_shared(shared_dir):
 # ----------------------------------------------------------------------------------------------
 # 1./2. the fixtures
 # ----------------------------------------------------------------------------------------------
-def search(label, sizes, constructor, weights, seed_start, max_tries, accept):
-    model = build_model(constructor, weights, torch.float64)
-    cfg = margin_cfg(constructor)
-    rejected = {}
-    for seed in range(seed_start, seed_start + max_tries):
-        rng = np.random.default_rng(seed)
-        images = [make_image(rng, h, w) for (h, w) in sizes]
-        per, batch, isz = run_model(model, images, torch.float64)
-        margins = [measure_margins(o, s, cfg) for o, s in zip(per, isz)]
-        fails = []
-        for i, m in enumerate(margins):
-            fails += ["image%d %s" % (i, f) for f in check_margins(m)]
-        fails += accept(per)
-        if not fails:
-            sc = float32_self_check(None, constructor, weights, images, per, batch)
-            if not sc["float32_all_discrete_decisions_equal"]:
-                fails.append("float32 run differs in a discrete output")
-            else:
-                print("[%s] seed %d accepted" % (label, seed), flush=True)
-                return seed, images, per, batch, isz, margins, sc, rejected
-        key = fails[0].split(" ", 1)[1].split(" ")[0] if " " in fails[0] else fails[0]
-        key = fails[0]
-        key = " ".join(w for w in key.split() if not any(ch.isdigit() for ch in w) or w.startswith("image"))
-        rejected[key] = rejected.get(key, 0) + 1
-        print("[%s] seed %d rejected: %s" % (label, seed, "; ".join(fails[:3])), flush=True)
-    raise SystemExit("[%s] no seed in %d tries" % (label, max_tries))
+def perturb(img, prng, hot):
+    """One search move: +-1..2 on random pixels, integer Gaussian noise on a random square, or
+    a smooth blob (random place, or at a hot spot: an item whose margin is too small)."""
+    _, H, W = img.shape
+    c = img.copy()
+    t = int(prng.integers(0, 4 if hot else 3))
+    if t == 0:
+        k = int(prng.choice([1, 2, 4, 8, 16, 32, 64]))
+        ys, xs, cs = prng.integers(0, H, k), prng.integers(0, W, k), prng.integers(0, 3, k)
+        c[cs, ys, xs] += prng.choice([-2, -1, 1, 2], k)
+    elif t == 1:
+        sz = int(prng.integers(4, 33))
+        y0, x0 = int(prng.integers(0, H - sz + 1)), int(prng.integers(0, W - sz + 1))
+        c[:, y0:y0 + sz, x0:x0 + sz] += np.round(prng.normal(0, float(prng.choice([1, 2, 4])),
+                                                             (3, sz, sz)))
+    else:
+        if t == 2:
+            cx, cy = prng.uniform(0, W), prng.uniform(0, H)
+        else:
+            keys = sorted(set(k for k, _ in hot))
+            key = keys[int(prng.integers(0, len(keys)))]
+            spots = [q for k, q in hot if k == key]
+            cx, cy = spots[int(prng.integers(0, len(spots)))]
+            cx, cy = cx + prng.normal(0, 4), cy + prng.normal(0, 4)
+        r = prng.uniform(3, 20)
+        amp = prng.uniform(1, 12) * prng.choice([-1, 1])
+        yy, xx = np.mgrid[0:H, 0:W]
+        g = amp * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
+        c += np.round(g[None] * prng.uniform(0.2, 1, 3)[:, None, None])
+    return np.clip(c, 0, 255), t
+
+
+def evaluate(model, cfg, img, det_range):
+    per, _, isz = run_model(model, [img], torch.float64)
+    m = measure_margins(per[0], isz[0], cfg)
+    n = len(per[0]["instances.scores"])
+    pen = sum(m["_penalty"].values())
+    lo, hi = det_range
+    pen += 10.0 * max(0, lo - n) + 10.0 * max(0, n - hi)
+    return pen, m, n
+
+
+def find_image(label, model, cfg, H, W, seed_start, det_range, start_range, max_seeds,
+               max_steps):
+    """Seeded search for one image: base image make_image(default_rng(seed), H, W) for seeds
+    from seed_start whose detection count lies in start_range; then up to max_steps moves
+    (perturb() with default_rng([seed, 1])), a move kept when it does not raise the penalty,
+    until the penalty is 0 (every margin >= its required minimum and the detection count in
+    det_range). Deterministic."""
+    log = {"base_seeds_tried": 0, "base_seeds_skipped_detection_count": 0,
+           "base_seeds_climbed_without_success": 0}
+    t0 = time.time()
+    for seed in range(seed_start, seed_start + max_seeds):
+        log["base_seeds_tried"] += 1
+        img = make_image(np.random.default_rng(seed), H, W)
+        pen, m, n = evaluate(model, cfg, img, det_range)
+        if not start_range[0] <= n <= start_range[1]:
+            log["base_seeds_skipped_detection_count"] += 1
+            continue
+        pen0 = pen
+        prng = np.random.default_rng([seed, 1])
+        accepted = {}
+        for step in range(max_steps + 1):
+            if pen == 0:
+                break
+            if step == max_steps:
+                break
+            c, t = perturb(img, prng, m["_hot"])
+            p2, m2, n2 = evaluate(model, cfg, c, det_range)
+            if p2 <= pen:
+                img, pen, m, n = c, p2, m2, n2
+                accepted[t] = accepted.get(t, 0) + 1
+        print("[%s] seed %d: %d detections, penalty %.3f -> %.3f after %d moves (%.0f s)" % (
+            label, seed, n, pen0, pen, step, time.time() - t0), flush=True)
+        if pen == 0:
+            log.update({"seed": seed, "initial_penalty": pen0, "moves_tried": step,
+                        "moves_kept": {["pixels", "patch_noise", "blob", "blob_at_hot_spot"][k]: v
+                                       for k, v in sorted(accepted.items())},
+                        "max_abs_change_from_base": float(np.max(np.abs(
+                            img - make_image(np.random.default_rng(seed), H, W))))})
+            return seed, img, log
+        log["base_seeds_climbed_without_success"] += 1
+    raise SystemExit("[%s] no image found" % label)
 
 
 def assemble(fx, per, prefixes):

@@ -326,24 +326,39 @@ public final class ModelSource implements AutoCloseable {
 
     /**
      * Array memory {@code batch} images of {@code height x width} need: the weights (float32) plus the activations.
-     * The activations are measured on the plan itself, built on stand-in weights at batch 1, at the requested size when
-     * it is small and otherwise at a smaller size, scaled by pixels: every activation grows with the pixel count.
+     * The activations are measured on the plan itself, built on stand-in weights at batch 1: at the requested size when
+     * it is small, otherwise at two smaller sizes, from which the part that grows with the pixels (activations) and
+     * the part that does not (a detector's ROI buffers) are extrapolated.
      */
     public long estimateBytes(int batch, int height, int width) {
         double pixels = (double) height * width;
-        int probeH = height;
-        int probeW = width;
-        if (pixels > PROBE_PIXELS) {
+        double perImage;
+        if (pixels <= PROBE_PIXELS) {
+            perImage = probe(height, width);
+        } else {
+            // Two probes, at a quarter and at all of the probe size, separate what grows with the pixels from what
+            // does not (a detector's ROI buffers), then extrapolate.
             double s = Math.sqrt(PROBE_PIXELS / pixels);
-            probeH = Math.max(stride, (int) (height * s) / stride * stride);
-            probeW = Math.max(stride, (int) (width * s) / stride * stride);
+            int h2 = Math.max(stride, (int) (height * s) / stride * stride);
+            int w2 = Math.max(stride, (int) (width * s) / stride * stride);
+            int h1 = Math.max(stride, h2 / 2 / stride * stride);
+            int w1 = Math.max(stride, w2 / 2 / stride * stride);
+            double p1 = (double) h1 * w1;
+            double p2 = (double) h2 * w2;
+            long b1 = probe(h1, w1);
+            long b2 = probe(h2, w2);
+            double perPixel = p2 > p1 ? Math.max(0, (b2 - b1) / (p2 - p1)) : b2 / p2;
+            double fixed = Math.max(0, b2 - perPixel * p2);
+            perImage = fixed + perPixel * pixels;
         }
-        long probe;
-        try (ModelPlan plan = inspect(1, probeH, probeW)) {
-            probe = plan.arrayBytes();
-        }
-        double perImage = probe * (pixels / ((double) probeH * probeW));
         return (long) Math.min(Long.MAX_VALUE / 2.0, 4.0 * parameters() + perImage * batch);
+    }
+
+    /** Array bytes of a batch-1 plan at {@code height x width}, built on stand-in weights. */
+    private long probe(int height, int width) {
+        try (ModelPlan plan = inspect(1, height, width)) {
+            return plan.arrayBytes();
+        }
     }
 
     /**
