@@ -17,7 +17,7 @@ class UpstreamFixtureTest {
 
     @ParameterizedTest
     @CsvSource({"vit_token,3", "vit_avg_dynamic,3", "samvit_window,3", "vitdet_sfp,6", "depict_sa,1", "depict_ca,1", "depict_segmenter,1",
-            "segformer_tiny,7", "vitdet_maskrcnn,37"})
+            "segformer_tiny,7", "vitdet_maskrcnn,37", "maskrcnn_batch2,68", "maskrcnn_nodet,37"})
     void matchesUpstream(String name, int primaryOutputs) {
         Fixture fixture = Fixture.read(Fixtures.prefix(name));
         Map<String, float[]> produced = FixtureRunner.forFamily(fixture.family(), fixture.json()).run(fixture, ExecutionOptions.defaults());
