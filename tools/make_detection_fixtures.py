@@ -1334,6 +1334,669 @@ def make_nodet(shared, weights, out_dir, seed_start, max_seeds, max_steps, thres
     return js
 
 
+# ----------------------------------------------------------------------------------------------
+# 3. maskrcnn_vitdet_b_1024: the full-size ViTDet-B COCO model, weights computed from their names
+# ----------------------------------------------------------------------------------------------
+HASH_RULE = "vitornado-hash-v1"
+_HASH_G = 0x9E3779B97F4A7C15
+_M64 = (1 << 64) - 1
+
+
+def _fnv1a64(name):
+    h = 0xcbf29ce484222325
+    for b in name.encode("utf-8"):
+        h ^= b
+        h = (h * 0x100000001b3) & _M64
+    return h
+
+
+def hashed_values_loop(name, shape):
+    """vitornado-hash-v1, one value at a time (the rule as written; for checking hashed_values)."""
+    n = int(np.prod(shape)) if len(shape) else 1
+    st = _fnv1a64(name) ^ _HASH_G
+    out = np.empty(n, dtype=np.float32)
+    vector = len(shape) == 1
+    scale = vector and name.endswith("weight")
+    bound = np.float32(0) if vector else np.float32(np.sqrt(3.0 / (n / shape[0])))
+    for i in range(n):
+        st = (st + _HASH_G) & _M64
+        z = st
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        z ^= z >> 31
+        u = np.float32(z >> 40) / np.float32(16777216.0) * np.float32(2) - np.float32(1)
+        out[i] = (np.float32(1) + np.float32(0.1) * u if scale else
+                  (np.float32(0.02) * u if vector else bound * u))
+    return out.reshape(shape)
+
+
+def hashed_values(name, shape):
+    """vitornado-hash-v1 (org.vitornado.model.io.HashedTensors), vectorised: state_i = (fnv1a64(
+    utf8(name)) ^ G) + (i + 1) G mod 2^64, splitmix64 mix, u = (z >> 40) / 2^24 * 2 - 1 in
+    float32; 1 + 0.1 u for a 1-D '...weight', 0.02 u for another 1-D tensor, float32(sqrt(3 /
+    fan_in)) u otherwise (fan_in = n / shape[0]). uint64 arithmetic wraps modulo 2^64, and the
+    float32 steps are the same IEEE operations as the loop, so the values are bit-identical."""
+    shape = [int(s) for s in shape]
+    n = int(np.prod(shape)) if shape else 1
+    st0 = np.uint64(_fnv1a64(name) ^ _HASH_G)
+    with np.errstate(over="ignore"):
+        z = st0 + np.arange(1, n + 1, dtype=np.uint64) * np.uint64(_HASH_G)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z ^= z >> np.uint64(31)
+    u = ((z >> np.uint64(40)).astype(np.float32) / np.float32(16777216.0) * np.float32(2)
+         - np.float32(1))
+    vector = len(shape) == 1
+    if vector and name.endswith("weight"):
+        out = np.float32(1) + np.float32(0.1) * u
+    elif vector:
+        out = np.float32(0.02) * u
+    else:
+        out = np.float32(np.sqrt(3.0 / (n / shape[0]))) * u
+    assert out.dtype == np.float32
+    return out.reshape(shape)
+
+
+# vitornado-hash-v1 values from the rule's reference transcription (exp/hashed_ref.py), as hex
+HASH_SELF_TEST = {
+    ("backbone.net.blocks.0.norm1.weight", (4,)): None,
+    ("roi_heads.box_predictor.cls_score.bias", (3,)): None,
+    ("backbone.net.patch_embed.proj.weight", (2, 3, 1, 1)): None,
+    ("backbone.net.blocks.2.attn.rel_pos_w", (5, 7)): None,
+    ("backbone.net.pos_embed", (1, 3, 4)): None,
+    ("roi_heads.box_head.norm1.weight", (37,)): None,
+}
+
+
+def check_hashed_values():
+    """The vectorised rule against the loop on a few small tensors (bit for bit)."""
+    for (name, shape) in HASH_SELF_TEST:
+        a, b = hashed_values(name, shape), hashed_values_loop(name, shape)
+        if a.tobytes() != b.tobytes():
+            raise SystemExit("hashed_values differs from the loop for %s" % name)
+    return len(HASH_SELF_TEST)
+
+
+def vitdet_b_constructor():
+    """configs/common/models/mask_rcnn_vitdet.py (on mask_rcnn_fpn.py) as used by
+    projects/ViTDet/configs/COCO/mask_rcnn_vitdet_b_100ep.py, in the shared fixture's constructor
+    format. canonical_box_size 224 is detectron2's default, spelled out (the margin code reads it)."""
+    def C(cls, **args):
+        return {"class": cls, "args": args}
+
+    T = lambda *v: {"tuple": list(v)}  # noqa: E731
+    pool = lambda size: C("detectron2.modeling.poolers.ROIPooler", output_size=size,  # noqa: E731
+                          scales=T(0.25, 0.125, 0.0625, 0.03125), sampling_ratio=0,
+                          pooler_type="ROIAlignV2", canonical_box_size=224)
+    shape = lambda **a: C("detectron2.layers.ShapeSpec", **a)  # noqa: E731
+    vit = C("detectron2.modeling.backbone.vit.ViT", img_size=1024, patch_size=16, embed_dim=768,
+            depth=12, num_heads=12, drop_path_rate=0.1, window_size=14, mlp_ratio=4, qkv_bias=True,
+            norm_layer={"callable": "torch.nn.LayerNorm", "kwargs": {"eps": 1e-06}},
+            window_block_indexes=[0, 1, 3, 4, 6, 7, 9, 10], residual_block_indexes=[],
+            use_rel_pos=True, out_feature="last_feat")
+    backbone = C("detectron2.modeling.backbone.vit.SimpleFeaturePyramid", net=vit,
+                 in_feature="last_feat", out_channels=256, scale_factors=T(4.0, 2.0, 1.0, 0.5),
+                 top_block=C("detectron2.modeling.backbone.fpn.LastLevelMaxPool"), norm="LN",
+                 square_pad=1024)
+    rpn = C("detectron2.modeling.proposal_generator.rpn.RPN",
+            in_features=["p2", "p3", "p4", "p5", "p6"],
+            head=C("detectron2.modeling.proposal_generator.rpn.StandardRPNHead", in_channels=256,
+                   num_anchors=3, conv_dims=[-1, -1]),
+            anchor_generator=C("detectron2.modeling.anchor_generator.DefaultAnchorGenerator",
+                               sizes=[[32], [64], [128], [256], [512]],
+                               aspect_ratios=[0.5, 1.0, 2.0], strides=[4, 8, 16, 32, 64],
+                               offset=0.0),
+            anchor_matcher=C("detectron2.modeling.matcher.Matcher", thresholds=[0.3, 0.7],
+                             labels=[0, -1, 1], allow_low_quality_matches=True),
+            box2box_transform=C("detectron2.modeling.box_regression.Box2BoxTransform",
+                                weights=T(1.0, 1.0, 1.0, 1.0)),
+            batch_size_per_image=256, positive_fraction=0.5, pre_nms_topk=T(2000, 1000),
+            post_nms_topk=T(1000, 1000), nms_thresh=0.7)
+    roi = C("detectron2.modeling.roi_heads.roi_heads.StandardROIHeads", num_classes=80,
+            batch_size_per_image=512, positive_fraction=0.25,
+            proposal_matcher=C("detectron2.modeling.matcher.Matcher", thresholds=[0.5],
+                               labels=[0, 1], allow_low_quality_matches=False),
+            box_in_features=["p2", "p3", "p4", "p5"], box_pooler=pool(7),
+            box_head=C("detectron2.modeling.roi_heads.box_head.FastRCNNConvFCHead",
+                       input_shape=shape(channels=256, height=7, width=7),
+                       conv_dims=[256, 256, 256, 256], fc_dims=[1024], conv_norm="LN"),
+            box_predictor=C("detectron2.modeling.roi_heads.fast_rcnn.FastRCNNOutputLayers",
+                            input_shape=shape(channels=1024), test_score_thresh=0.05,
+                            box2box_transform=C(
+                                "detectron2.modeling.box_regression.Box2BoxTransform",
+                                weights=T(10.0, 10.0, 5.0, 5.0)),
+                            num_classes=80),
+            mask_in_features=["p2", "p3", "p4", "p5"], mask_pooler=pool(14),
+            mask_head=C("detectron2.modeling.roi_heads.mask_head.MaskRCNNConvUpsampleHead",
+                        input_shape=shape(channels=256, height=14, width=14), num_classes=80,
+                        conv_dims=[256, 256, 256, 256, 256], conv_norm="LN"))
+    return C("detectron2.modeling.meta_arch.rcnn.GeneralizedRCNN", backbone=backbone,
+             proposal_generator=rpn, roi_heads=roi, pixel_mean=[123.675, 116.28, 103.53],
+             pixel_std=[58.395, 57.12, 57.375], input_format="RGB")
+
+
+def build_hashed_model(constructor, dtype):
+    """The model with every state_dict entry set to hashed_values(name, shape); returns it and
+    the manifest {name: shape} in state_dict order."""
+    torch.manual_seed(0)  # construction draws random init; everything is overwritten
+    model = build_from_spec(constructor)
+    sd = model.state_dict()
+    manifest = {k: list(v.shape) for k, v in sd.items()}
+    for k, v in sd.items():
+        assert v.dtype == torch.float32, (k, v.dtype)
+    weights = {k: torch.from_numpy(hashed_values(k, s)) for k, s in manifest.items()}
+    missing, unexpected = model.load_state_dict(weights, strict=True)
+    assert not missing and not unexpected
+    del weights
+    model.eval()
+    if dtype == torch.float64:
+        model.double()
+    return model, manifest
+
+
+def make_structured_image(rng, H, W):
+    """Seeded synthetic RGB image with structure at several scales: a two-colour linear gradient,
+    a smooth low-frequency colour field (sum of 6 wide Gaussians), 10..16 flat or internally
+    shaded rectangles / ellipses / rotated bars of 24..320 px (sharp edges), 6..10 soft Gaussian
+    blobs, a stripe pattern in one band, Gaussian noise (sigma 4); uint8 [3, H, W]."""
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float64)
+    c0, c1 = rng.uniform(20, 235, 3), rng.uniform(20, 235, 3)
+    ang = rng.uniform(0, 2 * np.pi)
+    t = xx * np.cos(ang) + yy * np.sin(ang)
+    t = (t - t.min()) / (t.max() - t.min())
+    img = c0[:, None, None] + (c1 - c0)[:, None, None] * t[None]
+    for _ in range(6):
+        cy, cx = rng.uniform(0, H), rng.uniform(0, W)
+        r = rng.uniform(120, 400)
+        g = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
+        img += rng.uniform(-40, 40, 3)[:, None, None] * g[None]
+    for _ in range(int(rng.integers(10, 17))):
+        col = rng.uniform(0, 255, 3)
+        cy, cx = rng.uniform(0, H), rng.uniform(0, W)
+        hy, hx = rng.uniform(12, 160), rng.uniform(12, 160)
+        kind = int(rng.integers(0, 3))
+        if kind == 0:
+            m = (np.abs(yy - cy) <= hy) & (np.abs(xx - cx) <= hx)
+        elif kind == 1:
+            m = ((yy - cy) / hy) ** 2 + ((xx - cx) / hx) ** 2 <= 1.0
+        else:
+            th = rng.uniform(0, np.pi)
+            u_ = (xx - cx) * np.cos(th) + (yy - cy) * np.sin(th)
+            v_ = -(xx - cx) * np.sin(th) + (yy - cy) * np.cos(th)
+            m = (np.abs(u_) <= hx) & (np.abs(v_) <= hy / 4)
+        if rng.uniform() < 0.4:  # shaded inside
+            d = rng.uniform(-60, 60, 3)
+            s = ((yy - cy) / max(hy, 1.0)).clip(-1, 1)
+            fill = col[:, None] + d[:, None] * s[m][None]
+        else:
+            fill = col[:, None]
+        img[:, m] = fill
+    for _ in range(int(rng.integers(6, 11))):
+        cy, cx = rng.uniform(0, H), rng.uniform(0, W)
+        r = rng.uniform(10, 90)
+        g = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
+        img += rng.uniform(-90, 90, 3)[:, None, None] * g[None]
+    y0 = int(rng.integers(0, H - 80))
+    period = rng.uniform(6, 24)
+    band = (yy >= y0) & (yy < y0 + 80)
+    stripes = np.where(np.sin(2 * np.pi * xx / period) > 0, 1.0, -1.0)
+    img += (rng.uniform(15, 45) * stripes * band)[None]
+    img = img + rng.normal(0, 4, img.shape)
+    return np.clip(np.round(img), 0, 255).astype(np.uint8)
+
+
+FIRST_N_KINDS = {
+    "rpn_pre_nms_topk_cut": "per level: the cut between the k-th and (k+1)-th largest logit "
+                            "(k = pre_nms_topk); key = the k-th logit",
+    "rpn_nonempty": "per top-k box and axis; key = the box's logit",
+    "rpn_nms_iou": "per pair the per-level NMS compares (kept box i, later box j); key = s_j",
+    "rpn_nms_order": "per suppression (i suppresses j): rel(s_i, s_j); key = s_j",
+    "proposal_order": "per consecutive proposals n, n+1: rel(s_n, s_n+1); key = s_n",
+    "rpn_post_nms_topk_cut": "the cut at post_nms_topk; key = the last kept logit",
+}
+
+
+def _relevant(keys, t, band):
+    """keys (array) whose decision matters for a prefix ending at logit t."""
+    keys = np.asarray(keys, np.float64)
+    den = np.maximum(np.abs(keys), abs(t))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(den > 0, np.abs(keys - t) / den, 0.0)
+    return (keys >= t) | (r < band)
+
+
+def first_n_analysis(o, size, cfg):
+    """The largest N such that the first N proposals (boxes, logits, order) are decided with a
+    margin. Every decision that can change them is an event (kind, margin, key logit x): it
+    concerns a box of logit x (or a cut at logit x), and a box can only outrank, suppress or tie
+    with boxes of about its logit or below, so the event matters for the first N iff x >= s_N or
+    rel(x, s_N) < required['proposal_order'] (s_N the N-th proposal's logit). The first N
+    proposals are safe iff every event that matters has its margin >= the required minimum (the
+    definitions and minima of 'decisions'). The events that matter only grow with N, so N = (the
+    first proposal index where a failing event starts to matter). The ROI rows likewise: the
+    first N_roi <= N proposals whose box pooler level and ROIAlign sampling grid also have their
+    margins."""
+    H, W = size
+    pre_k, post_k = cfg["pre_nms_topk"], cfg["post_nms_topk"]
+    band = REQUIRED["proposal_order"]
+    kinds, margins, keys, wheres = [], [], [], []
+
+    def ev(kind, margin, key, where):
+        kinds.append(kind)
+        margins.append(float(margin))
+        keys.append(float(key))
+        wheres.append(where)  # (format, args), formatted only when reported
+
+    for lv in LEVELS:
+        s = o["rpn.objectness_logits." + lv][0].transpose(1, 2, 0).reshape(-1)
+        ss = np.sort(s)[::-1]
+        k = min(len(ss), pre_k)
+        if len(ss) > k:
+            ev("rpn_pre_nms_topk_cut", rel(ss[k - 1], ss[k]), ss[k - 1],
+               ("level %s: logits %.6f | %.6f", (lv, ss[k - 1], ss[k])))
+    topk_scores = np.concatenate([
+        o["rpn.objectness_logits." + lv][0].transpose(1, 2, 0).reshape(-1)[
+            o["rpn.topk_indices." + lv]] for lv in LEVELS])
+    ub = o["intermediate.rpn.topk_boxes_unclipped"]
+    L = max(H, W)
+    for bi, (b, x) in enumerate(zip(ub, topk_scores)):
+        for ax, (lo, hi, lim) in (("x", (b[0], b[2], W)), ("y", (b[1], b[3], H))):
+            sd = min(float(hi), lim) - max(float(lo), 0.0)
+            ev("rpn_nonempty", abs(sd) / L, x, ("top-k box %d, %s: clipped side %.6f",
+                                                (bi, ax, sd)))
+    nb, ns, nl = (o["intermediate.rpn.nms_boxes"], o["intermediate.rpn.nms_logits"],
+                  o["intermediate.rpn.nms_levels"])
+    keep, pairs, sups = simulate_nms(nb, ns, nl, cfg["rpn_nms_thresh"])
+    assert np.array_equal(keep, o["rpn.nms_keep"])
+    thr = cfg["rpn_nms_thresh"]
+    for i, j, iou in pairs:
+        ev("rpn_nms_iou", abs(iou - thr) / thr, ns[j],
+           ("NMS input boxes %d and %d (level p%d, logits %.6f, %.6f): IoU %.6f",
+            (i, j, nl[i] + 2, ns[i], ns[j], iou)))
+    for i, j in sups:
+        ev("rpn_nms_order", rel(ns[i], ns[j]), ns[j],
+           ("NMS input box %d suppresses box %d (level p%d): logits %.6f, %.6f",
+            (i, j, nl[i] + 2, ns[i], ns[j])))
+    sk = ns[keep]
+    if len(sk) > post_k:
+        ev("rpn_post_nms_topk_cut", rel(sk[post_k - 1], sk[post_k]), sk[post_k - 1],
+           ("%.6f | %.6f", (sk[post_k - 1], sk[post_k])))
+    pl = o["proposals.objectness_logits"]
+    for n in range(len(pl) - 1):
+        ev("proposal_order", rel(pl[n], pl[n + 1]), pl[n],
+           ("proposals %d, %d: logits %.6f, %.6f", (n, n + 1, pl[n], pl[n + 1])))
+    kinds_a = np.array(kinds)
+    margins_a = np.array(margins)
+    keys_a = np.array(keys)
+    req_a = np.array([REQUIRED[k] for k in kinds])
+    P = len(pl)
+    W_ = lambda e: wheres[e][0] % wheres[e][1]  # noqa: E731
+
+    fail = np.nonzero(margins_a < req_a)[0]
+    first_rel = np.full(len(fail), P, np.int64)  # first proposal index where each failing event matters
+    todo = np.ones(len(fail), bool)
+    for n in range(P):
+        if not todo.any():
+            break
+        r = _relevant(keys_a[fail[todo]], pl[n], band)
+        idx = np.nonzero(todo)[0][r]
+        first_rel[idx] = n
+        todo[idx] = False
+    N = int(first_rel.min()) if len(fail) else P
+    limiting = []
+    for e in fail[first_rel == N] if len(fail) else []:
+        limiting.append({"kind": str(kinds_a[e]), "margin": float(margins_a[e]),
+                         "required": float(req_a[e]), "key_logit": float(keys_a[e]),
+                         "where": W_(e)})
+    limiting.sort(key=lambda d: d["margin"] / d["required"])
+    # the smallest margin per kind over the events that matter for the chosen N
+    rel_mask = _relevant(keys_a, pl[N - 1], band) if N > 0 else np.zeros(len(keys_a), bool)
+    per_kind = {}
+    for kd in FIRST_N_KINDS:
+        m = rel_mask & (kinds_a == kd)
+        if m.any():
+            idx = np.nonzero(m)[0]
+            e = idx[np.argmin(margins_a[idx])]
+            per_kind[kd] = {"min": float(margins_a[e]), "required": REQUIRED[kd],
+                            "count": int(m.sum()), "where": W_(e)}
+        else:
+            per_kind[kd] = {"min": None, "required": REQUIRED[kd], "count": 0,
+                            "where": "no such decision matters for the first N"}
+    # ROI rows: pooler level and ROIAlign grid of each of the first N proposals
+    scales = cfg["pooler_scales"]
+    levels = o["roi_heads.box_pooler_levels"]
+    n_roi, roi_limit = N, None
+    roi_min = {"box_pooler_level": None, "box_roialign_grid": None}
+    for r in range(N):
+        b = o["proposals.boxes"][r]
+        v = pooler_level_value(b, cfg["canonical_box_size"], cfg["canonical_level"])
+        assert min(max(math.floor(v), 2), 5) - 2 == levels[r]
+        items = [("box_pooler_level", min(abs(v - x) for x in (3, 4, 5)),
+                  "proposal %d: v = %.6f" % (r, v))]
+        sc_ = scales[int(levels[r])]
+        for nm, ext in (("height", b[3] - b[1]), ("width", b[2] - b[0])):
+            x = float(ext) * sc_ / 7
+            items.append(("box_roialign_grid", grid_margin(x),
+                          "%s of proposal %d: roi/7 = %.6f" % (nm, r, x)))
+        bad = [it for it in items if it[1] < REQUIRED[it[0]]]
+        if bad:
+            n_roi = r
+            roi_limit = [{"kind": k, "margin": float(m), "required": REQUIRED[k], "where": w}
+                         for k, m, w in bad]
+            break
+        for k, m, w in items:
+            if roi_min[k] is None or m < roi_min[k]["min"]:
+                roi_min[k] = {"min": float(m), "required": REQUIRED[k], "where": w}
+    fail_kinds = {}
+    for e in fail:
+        fail_kinds[str(kinds_a[e])] = fail_kinds.get(str(kinds_a[e]), 0) + 1
+    return {"N": N, "proposals": P, "limiting": limiting, "margins_for_first_N": per_kind,
+            "events": int(len(kinds)), "failing_events": int(len(fail)),
+            "failing_events_by_kind": fail_kinds,
+            "N_roi": n_roi, "roi_limiting": roi_limit, "roi_margins_for_first_N_roi": roi_min,
+            "s_N": float(pl[N - 1]) if N > 0 else None,
+            "s_N_plus_1": float(pl[N]) if N < P else None}
+
+
+def vitdet_b_stored(o, batch, N, n_roi, with_p2_deltas):
+    """name -> (array, dtype, layout, description) of what the fixture stores."""
+    st = {}
+    for lv in ("p4", "p5", "p6"):
+        st["backbone." + lv] = (batch["backbone." + lv], "F32", "NCHW",
+                                "SimpleFeaturePyramid output %s [1, 256, %d, %d]%s" % (
+                                    lv, batch["backbone." + lv].shape[2],
+                                    batch["backbone." + lv].shape[3],
+                                    " (LastLevelMaxPool of p5)" if lv == "p6" else ""))
+    for lv in LEVELS:
+        st["rpn.objectness_logits." + lv] = (
+            o["rpn.objectness_logits." + lv], "F32", "NCHW",
+            "StandardRPNHead objectness logits on %s, [1, A, Hi, Wi]; flattened to index (y * Wi "
+            "+ x) * A + a, the anchor order" % lv)
+        if lv != "p2" or with_p2_deltas:
+            st["rpn.anchor_deltas." + lv] = (
+                o["rpn.anchor_deltas." + lv], "F32", "NCHW",
+                "StandardRPNHead anchor deltas on %s, [1, A*4, Hi, Wi], channel a*4 + (dx, dy, "
+                "dw, dh); flattened like the logits" % lv)
+    st["proposals.boxes.first"] = (
+        o["proposals.boxes"][:N], "F64", "N4",
+        "the FIRST %d RPN proposals (of %d), xyxy in input-image pixels, clipped to the image "
+        "(x to [0, 1024], y to [0, 768]), by descending logit: the ones every decision of which "
+        "has a margin (decisions.first_n)" % (N, len(o["proposals.boxes"])))
+    st["proposals.objectness_logits.first"] = (
+        o["proposals.objectness_logits"][:N], "F64", "N",
+        "objectness logits of the first %d proposals (raw logits)" % N)
+    st["roi_heads.class_logits.first"] = (
+        o["roi_heads.class_logits"][:n_roi], "F64", "NC",
+        "FastRCNNOutputLayers cls_score of the first %d proposals (rows 0..%d of the ROI heads' "
+        "input of all %d proposals), 81 columns, background LAST" % (
+            n_roi, n_roi - 1, len(o["proposals.boxes"])))
+    st["roi_heads.box_deltas.first"] = (
+        o["roi_heads.box_deltas"][:n_roi], "F64", "NC",
+        "FastRCNNOutputLayers bbox_pred of the first %d proposals, class k at columns 4k..4k+3 "
+        "(dx, dy, dw, dh), Box2BoxTransform weights (10, 10, 5, 5)" % n_roi)
+    return st
+
+
+def _st_dtype(a, d):
+    return np.asarray(a, {"F32": np.float32, "F64": np.float64}[d])
+
+
+def vitdet_b_config_notes(batch, isz):
+    shapes = {lv: list(batch["backbone." + lv].shape[2:]) for lv in LEVELS}
+    return {
+        "input": {"image": "uint8 RGB [3, 768, 1024] (stored as U8), given as a float tensor of "
+                           "its integer values to model.inference([{'image': image}]) (no "
+                           "'height'/'width': outputs at the input size)",
+                  "image_size": list(isz[0]), "padded_size": [1024, 1024],
+                  "pad_where": "256 zero rows at the bottom (after normalisation)",
+                  "resize_note": "1024 x 768 is what a 640 x 480 photo becomes after "
+                                 "ResizeShortestEdge(1024, max_size 1024); the fixture starts "
+                                 "after the resize",
+                  "pixel_mean": [123.675, 116.28, 103.53], "pixel_std": [58.395, 57.12, 57.375],
+                  "pixel_mean_std_note": "float32 buffers (torch.tensor(list)): the float64 run "
+                                         "normalises with their float32 values"},
+        "backbone": {
+            "patch_grid": [64, 64], "pos_embed_shape": [1, 197, 768],
+            "pos_embed_note": "224-pixel pretraining table: 14x14 + cls slot; the cls slot is "
+                              "dropped and the 14x14 grid resized to 64x64 by F.interpolate "
+                              "(bicubic, align_corners=False, no antialias)",
+            "window_blocks": [0, 1, 3, 4, 6, 7, 9, 10], "global_blocks": [2, 5, 8, 11],
+            "window_padding": "window_partition pads the 64x64 token grid (after norm1) with "
+                              "zero tokens at the bottom/right to 70x70 (64 % 14 = 8, pad 6) and "
+                              "attends in 5 x 5 = 25 windows of 14 x 14 with no attention mask: "
+                              "the 6 padded rows/columns are zero vectors whose q/k/v are the qkv "
+                              "bias, and they take part in the softmax of the real tokens of the "
+                              "last window row/column; window_unpartition crops back to 64x64 "
+                              "before the residual add",
+            "rel_pos_tables": "window blocks: rel_pos_h / rel_pos_w [2*14-1, 64] = [27, 64]; "
+                              "global blocks (input_size 1024/16 = 64): [2*64-1, 64] = [127, 64]; "
+                              "both used as they are (no interpolation: q and k sizes equal the "
+                              "table's), head_dim 64",
+            "feature_shapes": shapes},
+        "rpn": {"anchors_per_level": {lv: 3 * shapes[lv][0] * shapes[lv][1] for lv in LEVELS},
+                "pre_nms_topk": 1000, "post_nms_topk": 1000, "nms_thresh": 0.7,
+                "note": "anchors cover the whole padded 1024x1024 grid (also the padded rows); "
+                        "boxes are clipped to x in [0, 1024], y in [0, 768], empty ones removed"},
+        "roi_heads": {"num_classes": 80, "canonical_box_size": 224, "box_pooler": 7,
+                      "mask_pooler": 14, "test_score_thresh": 0.05, "test_nms_thresh": 0.5,
+                      "test_topk_per_image": 100}}
+
+
+def make_vitdet_b_1024(shared, out_dir, seed, max_io_bytes=12 * 2 ** 20):
+    name = "maskrcnn_vitdet_b_1024"
+    H, W = 768, 1024
+    t_all = time.time()
+    print("[%s] hashed_values: vectorised == loop on %d tensors" % (name, check_hashed_values()),
+          flush=True)
+    constructor = vitdet_b_constructor()
+    cfg = margin_cfg(constructor)
+    image = make_structured_image(np.random.default_rng(seed), H, W)
+    t0 = time.time()
+    model, manifest = build_hashed_model(constructor, torch.float64)
+    n_params = int(sum(int(np.prod(s)) for s in manifest.values()))
+    t_build = time.time() - t0
+    print("[%s] model built: %d tensors, %d values (%.0f s)" % (name, len(manifest), n_params,
+                                                                 t_build), flush=True)
+    t0 = time.time()
+    per, batch, isz = run_model(model, [image.astype(np.float64)], torch.float64)
+    t_f64 = time.time() - t0
+    del model
+    o = per[0]
+    assert isz[0] == (H, W) and batch["backbone.p2"].shape == (1, 256, 256, 256)
+    print("[%s] float64 inference %.0f s: %d proposals, %d detections" % (
+        name, t_f64, len(o["proposals.boxes"]), len(o["instances.scores"])), flush=True)
+    t0 = time.time()
+    margins = measure_margins(o, isz[0], cfg)
+    margins.pop("_penalty", None)
+    margins.pop("_hot", None)
+    fails = check_margins(margins)
+    first = first_n_analysis(o, isz[0], cfg)
+    t_margins = time.time() - t0
+    N, n_roi = first["N"], first["N_roi"]
+    print("[%s] margins %.0f s: N = %d, N_roi = %d, limiting %s" % (
+        name, t_margins, N, n_roi, json.dumps(first["limiting"][:3])), flush=True)
+    print("[%s] full-set margins below the minimum: %s" % (name, fails), flush=True)
+
+    # what to store (p2 deltas only while the io file stays under max_io_bytes)
+    def size_of(st):
+        return image.nbytes + sum(_st_dtype(a, d).nbytes for a, d, _, _ in st.values())
+
+    stored = vitdet_b_stored(o, batch, N, n_roi, True)
+    with_p2_deltas = size_of(stored) + 65536 <= max_io_bytes
+    if not with_p2_deltas:
+        stored = vitdet_b_stored(o, batch, N, n_roi, False)
+
+    # float32 run of the same model on every stored output
+    t0 = time.time()
+    m32, _ = build_hashed_model(constructor, torch.float32)
+    per32, batch32, _ = run_model(m32, [image.astype(np.float64)], torch.float32)
+    t_f32 = time.time() - t0
+    del m32
+    o32 = per32[0]
+    stored32 = vitdet_b_stored(o32, batch32, N, n_roi, with_p2_deltas)
+    sc = {"outputs": {}}
+    for k, (a, d, _, _) in stored.items():
+        sc["outputs"][k] = compare(np.asarray(stored32[k][0], np.float64), np.asarray(a, np.float64))
+    worst = max(sc["outputs"].items(), key=lambda kv: kv[1]["rel_l2"])
+    sc["float32_worst_rel_l2"] = worst[1]["rel_l2"]
+    sc["float32_worst_rel_l2_output"] = worst[0]
+    pb, pb32 = o["proposals.boxes"], o32["proposals.boxes"]
+    agree = 0
+    for a, b in zip(pb, pb32):
+        if np.max(np.abs(a - b)) > 1e-3:
+            break
+        agree += 1
+    sc["float32_leading_proposals_equal"] = agree
+    sc["float32_leading_proposals_equal_note"] = (
+        "how many leading proposals of the float32 run are the float64 run's (every coordinate "
+        "within 1e-3 px): an empirical check of N (a float32 run may agree beyond N; it must "
+        "agree up to N)")
+    sc["float32_proposal_count"] = int(len(pb32))
+    sc["float32_detections"] = int(len(o32["instances.scores"]))
+    sc["float32_same_detection_count"] = bool(len(o32["instances.scores"]) ==
+                                              len(o["instances.scores"]))
+    sc["float32_rpn_nms_keep_equal"] = bool(np.array_equal(o32["rpn.nms_keep"], o["rpn.nms_keep"]))
+    assert agree >= N, "float32 run differs within the first N proposals"
+    print("[%s] float32 run %.0f s, worst rel_l2 %.3g (%s), leading proposals equal %d" % (
+        name, t_f32, worst[1]["rel_l2"], worst[0], agree), flush=True)
+
+    # the fixture
+    tensors = {"image": image}
+    outputs = []
+    for k, (a, d, layout, desc) in stored.items():
+        arr = _st_dtype(a, d)
+        tensors[k] = arr
+        a64 = np.asarray(a, np.float64)
+        outputs.append({"name": k, "shape": list(arr.shape), "dtype": d, "layout": layout,
+                        "primary": True, "compare": "rel_l2", "description": desc,
+                        "max_abs": float(np.max(np.abs(a64))) if a64.size else 0.0,
+                        "rms": float(np.sqrt(np.mean(a64 * a64))) if a64.size else 0.0})
+    js = {"name": name, "family": FAMILY, "description": (
+        "The full-size detectron2 ViTDet-B COCO Mask R-CNN (projects/ViTDet/configs/COCO/"
+        "mask_rcnn_vitdet_b_100ep.py: ViT-B/16, 1024 input, window 14, global blocks 2/5/8/11, "
+        "rel-pos; SimpleFeaturePyramid 256; RPN 2 convs; 4conv1fc LN box head, LN mask head, 80 "
+        "classes) with weights computed from their names (%s, no weights file), on one 768x1024 "
+        "(H x W) synthetic image given to model.inference directly: square_pad pads it to "
+        "1024x1024, boxes are clipped to 768 x 1024. Stored: backbone p4..p6, the RPN head "
+        "outputs, and - since random weights at this size leave near-ties among the ~10^6 "
+        "top-k/NMS comparisons - only the first N proposals and their box-head rows, N the "
+        "largest count whose every decision has a margin (decisions.first_n). Final instances "
+        "are not stored (their decisions do not all have margins)." % HASH_RULE),
+        "upstream": copy.deepcopy(shared["upstream"]),
+        "environment": {"torch": torch.__version__,
+                        "torchvision": __import__("torchvision").__version__,
+                        "python": sys.version.split()[0], "numpy": np.__version__},
+        "generator": "tools/make_detection_fixtures.py --vitdet-b-1024",
+        "constructor": constructor,
+        "constructor_defaults": copy.deepcopy(shared["constructor_defaults"]),
+        "constructor_format": shared["constructor_format"].replace(
+            "Mirrors configs/common/models/mask_rcnn_fpn.py + mask_rcnn_vitdet.py",
+            "Mirrors configs/common/models/mask_rcnn_fpn.py + mask_rcnn_vitdet.py exactly "
+            "(mask_rcnn_vitdet_b_100ep.py), canonical_box_size 224 (the default) spelled out"),
+        "test": {"short_edge_length": 1024, "max_size": 1024},
+        "config": vitdet_b_config_notes(batch, isz),
+        "deviations_from_upstream_config": [
+            "none in the architecture or the inference settings; the weights are not trained "
+            "(weights_rule)"],
+        "weights_rule": HASH_RULE,
+        "weights": {"rule": HASH_RULE, "tensors": len(manifest), "values": n_params,
+                    "note": "every entry of model.state_dict() (detectron2 names) is "
+                            "values(name, shape) of the rule (org.vitornado.model.io."
+                            "HashedTensors; this script's hashed_values, checked against the "
+                            "rule's loop transcription bit for bit). The model holds no other "
+                            "state (pixel_mean/std and the anchors are non-persistent buffers)."},
+        "weights_manifest": manifest,
+        "compute": ("float64: model.double(), image.double(), eval, torch.no_grad(), "
+                    "model.inference([{'image': image}]). Upstream's own float32 steps stay "
+                    "float32 (boxes, pixel_mean/std). F32 outputs are the float64 results "
+                    "rounded to float32 (to save space); rel_tol applies the same way."),
+        "io_file": name + ".io.safetensors",
+        "seed": seed,
+        "image_generator": "make_structured_image(numpy.random.default_rng(seed), 768, 1024)",
+        "inputs": [{"name": "image", "shape": [3, H, W], "dtype": "U8", "layout": "CHW",
+                    "description": "input: the 'image' of detectron2's input dict, RGB, integer "
+                                   "values 0..255 (give it as a float tensor of these values)"}],
+        "outputs": outputs,
+        "tolerance": {"rel_tol": 1e-4, "metric": (
+            "relative L2 error ||got - expected||_2 / ||expected||_2 <= rel_tol per output; the "
+            "'.first' outputs: the port's first N proposals / ROI rows (N in content.first_n) "
+            "against the stored ones")},
+        "quirks": copy.deepcopy(shared["quirks"][:-1]) + [
+            "ViT details as in the detectron2_vitdet family; here the full ViT-B: 64x64 tokens, "
+            "window blocks padded to 70x70 (5x5 windows of 14; zero padding tokens take part in "
+            "the edge windows' attention, no mask), global blocks over all 4096 tokens (including "
+            "the 16 token rows of the padded area), rel-pos tables [27, 64] (window) and [127, "
+            "64] (global), pos_embed [1, 197, 768] resized bicubically 14x14 -> 64x64."],
+    }
+    dec = {"required_minimum": dict(REQUIRED),
+           "definitions": dict(shared["decisions"]["definitions"])}
+    dec["definitions"].update(DEFINITIONS_EXTRA)
+    dec["definitions"]["required_minimum"] = "the minimum a decision's margin must have to count"
+    dec["definitions"]["first_n"] = (
+        "The largest N such that the first N proposals are decided with a margin: every decision "
+        "that could change them is an event with a margin (definitions above) and a key logit x "
+        "(%s); it matters for the first N iff x >= s_N or rel(x, s_N) < %g (s_N the N-th "
+        "proposal's logit: a box that could outrank or tie with it). N = the largest count with "
+        "every event that matters at or above its required minimum. N_roi <= N additionally "
+        "needs each of the first N_roi proposals' box_pooler_level and box_roialign_grid "
+        "margins; the ROI heads' rows are per proposal, so rows 0..N_roi-1 depend only on those "
+        "proposals (and the backbone features)." % (
+            "; ".join("%s: %s" % kv for kv in FIRST_N_KINDS.items()), REQUIRED["proposal_order"]))
+    dec["first_n"] = first
+    dec["margins"] = margins
+    dec["smallest"] = {k: ({"min": e["min"], "where": e["where"]} if e["min"] is not None else None)
+                       for k, e in margins.items() if isinstance(e, dict) and "min" in e}
+    dec["below_required_over_all_proposals"] = fails
+    dec["instances_decided"] = bool(not fails and N == first["proposals"])
+    dec["no_argmax"] = shared["decisions"]["no_argmax"]
+    js["decisions"] = dec
+    c = content_of(o)
+    c["first_n"] = {"N": N, "N_roi": n_roi, "of_proposals": first["proposals"],
+                    "stops_because": first["limiting"][:3] if N < first["proposals"] else
+                    "all proposals are decided with margins",
+                    "roi_stops_because": first["roi_limiting"]}
+    c["stored"] = {"p2_anchor_deltas": with_p2_deltas,
+                   "p2_p3_features": "not stored (16 MB / 64 MB in float32)",
+                   "instances": "not stored: %s" % (
+                       "their decisions do not all have margins (%s)" % "; ".join(fails)
+                       if fails else "the proposal set is not decided with margins")
+                   if not dec["instances_decided"] else "decided, but not stored"}
+    c["notes"] = [
+        "With untrained (hashed) weights the RPN logits of ~260k anchors crowd together: the "
+        "per-level top-1000 cuts, the NMS of %d boxes and the order of %d proposals hold %d "
+        "decisions, %d of them below their required margin, so only a prefix of the proposals "
+        "is reproducible by a float32 port." % (len(o["intermediate.rpn.nms_boxes"]),
+                                                first["proposals"], first["events"],
+                                                first["failing_events"]),
+        "The float64 run's detections (%d) are listed for information only." % len(
+            o["instances.scores"])]
+    js["content"] = c
+    js["self_check"] = sc
+    js["timing_s"] = {"build_model": round(t_build, 1), "float64_inference": round(t_f64, 1),
+                      "margins": round(t_margins, 1), "float32_build_and_inference": round(t_f32, 1),
+                      "threads": torch.get_num_threads()}
+    os.makedirs(out_dir, exist_ok=True)
+    io_path = os.path.join(out_dir, name + ".io.safetensors")
+    st_save(io_path, tensors, metadata={
+        "fixture": name, "family": FAMILY, "generator": "make_detection_fixtures.py",
+        "upstream": "facebookresearch/detectron2@" + UPSTREAM_COMMIT + ";" +
+                    "huggingface/pytorch-image-models@" + js["upstream"]["timm"]["commit"],
+        "content": "input image and outputs; weights: rule " + HASH_RULE})
+    b = open(io_path, "rb").read()
+    js["files"] = {name + ".io.safetensors": {"bytes": len(b),
+                                              "sha256": hashlib.sha256(b).hexdigest()}}
+    js["timing_s"]["total"] = round(time.time() - t_all, 1)
+    with open(os.path.join(out_dir, name + ".json"), "w") as f:
+        json.dump(js, f, indent=1)
+        f.write("\n")
+    # read back
+    io, _ = st_load(io_path)
+    assert set(io) == set(tensors)
+    for k, v in tensors.items():
+        assert io[k].dtype == v.dtype and np.array_equal(io[k], v), k
+    return js
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -1345,8 +2008,14 @@ def main():
     ap.add_argument("--nodet-seed-start", type=int, default=3000)
     ap.add_argument("--max-seeds", type=int, default=5000)
     ap.add_argument("--max-steps", type=int, default=2000)
+    ap.add_argument("--vitdet-b-1024", action="store_true",
+                    help="make only maskrcnn_vitdet_b_1024 (the full-size ViTDet-B model with "
+                         "vitornado-hash-v1 weights on a 768x1024 image)")
+    ap.add_argument("--vitdet-b-seed", type=int, default=0,
+                    help="image seed of maskrcnn_vitdet_b_1024")
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
 
     import detectron2
     print("detectron2 from", os.path.dirname(detectron2.__file__))
@@ -1361,6 +2030,15 @@ def main():
             print("  ", k, c)
         return
     shared = json.load(open(os.path.join(args.shared_dir, SHARED_NAME + ".json")))
+    if args.vitdet_b_1024:
+        t0 = time.time()
+        js = make_vitdet_b_1024(shared, args.out_dir, args.vitdet_b_seed)
+        print("done in %.0f s" % (time.time() - t0))
+        print(js["name"], "seed", js["seed"], "N", js["content"]["first_n"]["N"], "N_roi",
+              js["content"]["first_n"]["N_roi"], json.dumps(js["content"]["first_n"]["stops_because"]))
+        print("  self_check:", json.dumps(js["self_check"]))
+        print("  files:", json.dumps(js["files"]))
+        return
     weights, _ = st_load(os.path.join(args.shared_dir, SHARED_NAME + ".safetensors"))
     t0 = time.time()
     jb = make_batch2(shared, weights, args.out_dir, args.batch_seed_starts, args.max_seeds,

@@ -404,7 +404,7 @@ public final class PlanBuilder {
     /** ROIAlignV2 of the ROIs assigned to {@code level} (see {@link DetectionOps#roiAlign}). */
     public PlanBuilder roiAlign(String task, FeatureMap map, FloatArray rois, int count, int level, float scale, int pooled, FeatureMap out,
             boolean updates) {
-        return add(DetectionOps.roiAlign(task, map, rois, count, level, scale, pooled, out, updates));
+        return add(DetectionOps.roiAlign(task, map, rois, count, level, scale, pooled, out, updates, kernels));
     }
 
     /** The RPN's boxes: every anchor moved by its deltas. */

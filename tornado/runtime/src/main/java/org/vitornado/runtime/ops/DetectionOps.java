@@ -5,6 +5,7 @@ import java.util.List;
 import org.vitornado.kernels.BoxKernels;
 import org.vitornado.kernels.RoiAlignKernels;
 import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.jvm.JvmRoiAlignKernels;
 import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.FeatureMap;
@@ -22,13 +23,14 @@ public final class DetectionOps {
     }
 
     /**
-     * ROIAlignV2 of the ROIs of {@code level} from {@code map} into {@code out [rois, pooled, pooled, C]}:
-     * {@code RoiAlignKernels.roiAlign}, a {@code @Parallel} loop over the outputs. {@code updates}: an earlier
+     * ROIAlignV2 of the ROIs of {@code level} from {@code map} into {@code out [rois, pooled, pooled, C]}. Portable:
+     * {@code RoiAlignKernels.roiAlign}, a {@code @Parallel} loop over the outputs; JVM: {@code JvmRoiAlignKernels.roiAlign},
+     * grid 2D y = (ROI, bin row), each sample's taps applied to a SIMD vector of channels. {@code updates}: an earlier
      * level's task wrote other rows of {@code out} (so this task reads it too). Cost: about 4 samples of 8 FLOPs per
      * output (the grid is {@code ceil(roi / pooled)} per side, 2 x 2 for typical boxes).
      */
     public static Step roiAlign(String name, FeatureMap map, FloatArray rois, int count, int level, float scale, int pooled, FeatureMap out,
-            boolean updates) {
+            boolean updates, Kernels k) {
         if (out.batch() != count || out.height() != pooled || out.width() != pooled || out.channels() != map.channels()
                 || rois.getSize() != count * RoiAlignKernels.FIELDS) {
             throw new IllegalArgumentException("task " + name + ": ROIAlign of " + count + " ROIs into [" + out.batch() + ", " + out.height() + ", "
@@ -36,6 +38,11 @@ public final class DetectionOps {
         }
         long n = (long) count * pooled * pooled * map.channels();
         List<Object> reads = updates ? List.of(map.data(), rois, out.data()) : List.of(map.data(), rois);
+        if (k.cpu()) {
+            return Step.kernel(name, "JvmRoiAlignKernels.roiAlign", JvmRoiAlignKernels.grid(count, pooled), TaskCost.of(32 * n, 4 * n + rois.getSize(), n),
+                    reads, List.of(out.data()), KernelCall.of(JvmRoiAlignKernels::roiAlign, k.context(), map.data(), rois, out.data(), count, map.height(),
+                            map.width(), map.channels(), level, scale, pooled));
+        }
         return Step.parallel(name, "RoiAlignKernels.roiAlign", n, TaskCost.of(32 * n, 4 * n + rois.getSize(), n), reads, List.of(out.data()),
                 KernelCall.of(RoiAlignKernels::roiAlign, map.data(), rois, out.data(), count, map.height(), map.width(), map.channels(), level, scale,
                         pooled));

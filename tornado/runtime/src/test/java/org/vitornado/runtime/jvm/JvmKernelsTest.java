@@ -188,6 +188,35 @@ class JvmKernelsTest {
         }, "bilinear");
     }
 
+    /** Two pyramid levels, ROIs of both (inside, over the edges, tiny, empty), channel counts around a vector's width. */
+    @ParameterizedTest(name = "images={0} channels={1} pooled={2}")
+    @CsvSource({"2,37,7", "1,256,14", "3,5,2", "1,1,1"})
+    void roiAlignMatchesThePortableKernel(int images, int channels, int pooled) {
+        Random r = new Random(channels * 7L + pooled);
+        FeatureMap p2 = new FeatureMap(FloatArray.fromArray(random(r, images * 24 * 20 * channels, 1)), images, 24, 20, channels);
+        FeatureMap p3 = new FeatureMap(FloatArray.fromArray(random(r, images * 12 * 10 * channels, 1)), images, 12, 10, channels);
+        int count = 11;
+        float[] rois = new float[count * 6];
+        for (int i = 0; i < count; i++) {
+            float x = r.nextFloat() * 90 - 10;
+            float y = r.nextFloat() * 110 - 10;
+            rois[i * 6] = i % images;
+            rois[i * 6 + 1] = i % 2;
+            rois[i * 6 + 2] = x;
+            rois[i * 6 + 3] = y;
+            rois[i * 6 + 4] = i == 3 ? x : x + r.nextFloat() * 60 + (i == 5 ? -0.0f : 0.3f);
+            rois[i * 6 + 5] = y + r.nextFloat() * 50 + 0.2f;
+        }
+        FloatArray roiRows = FloatArray.fromArray(rois);
+        assertSame(g -> {
+            g.input(roiRows);
+            FeatureMap out = FeatureMap.allocate(count, pooled, pooled, channels);
+            g.roiAlign("l0", p2, roiRows, count, 0, 0.25f, pooled, out, false);
+            g.roiAlign("l1", p3, roiRows, count, 1, 0.125f, pooled, out, true);
+            return out.data();
+        }, "roiAlign");
+    }
+
     @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4}")
     @CsvSource({"1,3,5,7,9", "2,8,8,64,32", "1,5,7,130,66", "1,1,1,1,1"})
     void transposedConvolutionMatchesThePortableKernel(int batch, int h, int w, int in, int out) {
