@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Reference fixtures for the detectron2 ViTDet Mask R-CNN port: batching and "no detections".
+"""Reference fixtures for the detectron2 ViTDet Mask R-CNN port: batching, "no detections" and
+the full-size ViTDet-B model.
 
-Regenerates, with the upstream detectron2 Python code, the two fixtures in
+Regenerates, with the upstream detectron2 Python code, the fixtures in
 model/src/test/resources/detection/:
 
   maskrcnn_batch2  one model.inference([{"image": a}, {"image": b}]) call on a batch of two
@@ -10,7 +11,14 @@ model/src/test/resources/detection/:
   maskrcnn_nodet   one 128x128 image with roi_heads.box_predictor.test_score_thresh raised to
                    0.99, so that no proposal/class passes: zero detections (empty outputs).
 
-Both use the model and the weights of the shared fixture `vitdet_maskrcnn`
+  maskrcnn_vitdet_b_1024  (--vitdet-b-1024, made on its own) the FULL-SIZE ViTDet-B COCO model
+                   (projects/ViTDet/configs/COCO/mask_rcnn_vitdet_b_100ep.py) with weights computed
+                   from their names (rule vitornado-hash-v1, no weights file) on one 768x1024
+                   image (square_pad 1024): backbone p4..p6, the RPN head outputs, and only the
+                   first N proposals / box-head rows whose every decision has a margin
+                   (first_n_analysis); float32 self-check. About 10 minutes on one CPU core.
+
+The first two use the model and the weights of the shared fixture `vitdet_maskrcnn`
 (shared/fixtures/vitdet_maskrcnn.{json,safetensors}); only NAME.json and NAME.io.safetensors are
 written, the JSON names the weights with "weights_from": "vitdet_maskrcnn.safetensors".
 
@@ -1565,7 +1573,7 @@ def _relevant(keys, t, band):
     return (keys >= t) | (r < band)
 
 
-def first_n_analysis(o, size, cfg):
+def first_n_analysis(o, size, cfg, check_nms=True):
     """The largest N such that the first N proposals (boxes, logits, order) are decided with a
     margin. Every decision that can change them is an event (kind, margin, key logit x): it
     concerns a box of logit x (or a cut at logit x), and a box can only outrank, suppress or tie
@@ -1607,7 +1615,8 @@ def first_n_analysis(o, size, cfg):
     nb, ns, nl = (o["intermediate.rpn.nms_boxes"], o["intermediate.rpn.nms_logits"],
                   o["intermediate.rpn.nms_levels"])
     keep, pairs, sups = simulate_nms(nb, ns, nl, cfg["rpn_nms_thresh"])
-    assert np.array_equal(keep, o["rpn.nms_keep"])
+    # (a float32 run's torchvision NMS computes IoUs in float32: only a screen passes False)
+    assert not check_nms or np.array_equal(keep, o["rpn.nms_keep"]), "NMS simulation differs"
     thr = cfg["rpn_nms_thresh"]
     for i, j, iou in pairs:
         ev("rpn_nms_iou", abs(iou - thr) / thr, ns[j],
