@@ -1791,6 +1791,12 @@ def vitdet_b_config_notes(batch, isz):
                       "test_topk_per_image": 100}}
 
 
+# how the image seed of maskrcnn_vitdet_b_1024 was chosen: seeds 0..24 screened (seed 0 with the
+# float64 run, the others with a float32 run and first_n_analysis(check_nms=False)): (N, N_roi)
+VITDET_B_SEED_SCREEN = {0: [0, 0], 1: [9, 7], 2: [7, 7], 3: [10, 10], 4: [2, 2], 5: [9, 2], 6: [4, 0], 7: [6, 6], 8: [7, 7], 9: [5, 5], 10: [3, 3], 11: [13, 5], 12: [12, 0], 13: [5, 4], 14: [9, 1], 15: [5, 5], 16: [9, 2], 17: [5, 2], 18: [2, 1], 19: [4, 1], 20: [0, 0], 21: [8, 6], 22: [11, 5], 23: [10, 5], 24: [9, 3]}
+VITDET_B_SEED = 3  # the largest N_roi
+
+
 def make_vitdet_b_1024(shared, out_dir, seed, max_io_bytes=12 * 2 ** 20):
     name = "maskrcnn_vitdet_b_1024"
     H, W = 768, 1024
@@ -1921,6 +1927,12 @@ def make_vitdet_b_1024(shared, out_dir, seed, max_io_bytes=12 * 2 ** 20):
                     "rounded to float32 (to save space); rel_tol applies the same way."),
         "io_file": name + ".io.safetensors",
         "seed": seed,
+        "seed_search": {"screened": {str(k): {"N": v[0], "N_roi": v[1]}
+                                     for k, v in VITDET_B_SEED_SCREEN.items()},
+                        "note": "image seeds 0..24 screened (seed 0 with the float64 run, the "
+                                "others with a float32 run of the same model and "
+                                "first_n_analysis); seed %d has the largest N_roi. The image is "
+                                "not perturbed (no hill climb)." % VITDET_B_SEED},
         "image_generator": "make_structured_image(numpy.random.default_rng(seed), 768, 1024)",
         "inputs": [{"name": "image", "shape": [3, H, W], "dtype": "U8", "layout": "CHW",
                     "description": "input: the 'image' of detectron2's input dict, RGB, integer "
@@ -2020,7 +2032,7 @@ def main():
     ap.add_argument("--vitdet-b-1024", action="store_true",
                     help="make only maskrcnn_vitdet_b_1024 (the full-size ViTDet-B model with "
                          "vitornado-hash-v1 weights on a 768x1024 image)")
-    ap.add_argument("--vitdet-b-seed", type=int, default=0,
+    ap.add_argument("--vitdet-b-seed", type=int, default=VITDET_B_SEED,
                     help="image seed of maskrcnn_vitdet_b_1024")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     args = ap.parse_args()
