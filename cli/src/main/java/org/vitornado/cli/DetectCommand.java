@@ -84,23 +84,7 @@ final class DetectCommand extends CliCommand {
         }
         // Everything about the outputs is checked before the model loads.
         List<Path> files = images.files();
-        List<Path[]> targets = new ArrayList<>();
-        Set<Path> seen = new LinkedHashSet<>();
-        for (Path image : files) {
-            String stem = ImageFiles.stem(image);
-            Path[] t = {out.resolve(stem + ".detections.json"), out.resolve(stem + ".overlay.png")};
-            for (Path p : t) {
-                if (!seen.add(p)) {
-                    throw new ModelException("two images would both write " + p + ": give them different names, or detect them into different --out folders");
-                }
-            }
-            targets.add(t);
-        }
-        if (!skipExisting) {
-            for (Path p : seen) {
-                OutputFiles.requireAbsent(p);
-            }
-        }
+        List<Path[]> targets = OutputFiles.targets(files, out, skipExisting, "detect", ".detections.json", ".overlay.png");
         int skipped = 0;
         try (VisionModel m = images.open(model, run.options(Math.min(batch, Math.max(1, files.size()))), Task.DETECTION, name(), err())) {
             Set<Integer> kept = parseClasses(classes, m.labels(), m.classes());

@@ -95,6 +95,35 @@ final class OutputFiles {
         }
     }
 
+    /**
+     * Each image's output files, {@code out/STEM + suffix} for every suffix, checked before any model runs: no two
+     * images may share an output, and unless {@code skipExisting} none may exist yet. {@code verb} names the command's
+     * work in the message ("segment them into different --out folders").
+     */
+    static java.util.List<Path[]> targets(java.util.List<Path> images, Path out, boolean skipExisting, String verb, String... suffixes)
+            throws FileAlreadyExistsException {
+        java.util.List<Path[]> targets = new java.util.ArrayList<>();
+        java.util.Set<Path> seen = new java.util.LinkedHashSet<>();
+        for (Path image : images) {
+            String stem = ImageFiles.stem(image);
+            Path[] t = new Path[suffixes.length];
+            for (int i = 0; i < suffixes.length; i++) {
+                t[i] = out.resolve(stem + suffixes[i]);
+                if (!seen.add(t[i])) {
+                    throw new org.vitornado.model.io.ModelException("two images would both write " + t[i] + ": give them different names, or " + verb
+                            + " them into different --out folders");
+                }
+            }
+            targets.add(t);
+        }
+        if (!skipExisting) {
+            for (Path p : seen) {
+                requireAbsent(p);
+            }
+        }
+        return targets;
+    }
+
     /** Refuses {@code p} when it exists: checked before any model runs, so no work is wasted. */
     static void requireAbsent(Path p) throws FileAlreadyExistsException {
         if (Files.exists(p)) {

@@ -93,23 +93,9 @@ final class SegmentCommand extends CliCommand {
         }
         // Everything about the outputs is checked before the model loads.
         List<Path> files = images.files();
-        List<Path[]> targets = new ArrayList<>();
-        Set<Path> seen = new LinkedHashSet<>();
-        for (Path image : files) {
-            String stem = ImageFiles.stem(image);
-            Path[] t = {out.resolve(stem + ".classes.png"), out.resolve(stem + ".overlay.png")};
-            for (Path p : t) {
-                if (!seen.add(p)) {
-                    throw new ModelException("two images would both write " + p + ": give them different names, or segment them into different --out folders");
-                }
-            }
-            targets.add(t);
-        }
+        List<Path[]> targets = OutputFiles.targets(files, out, skipExisting, "segment", ".classes.png", ".overlay.png");
         Path legendFile = out.resolve("legend.png");
         if (!skipExisting) {
-            for (Path p : seen) {
-                OutputFiles.requireAbsent(p);
-            }
             OutputFiles.requireAbsent(legendFile);
         }
         Set<Integer> present = new TreeSet<>();
