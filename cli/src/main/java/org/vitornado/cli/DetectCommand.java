@@ -159,7 +159,8 @@ final class DetectCommand extends CliCommand {
             for (DetectedObject obj : d.objects().subList(0, Math.min(5, d.objects().size()))) {
                 found.append(found.isEmpty() ? "" : ", ").append(String.format("%s %.2f", obj.label(), obj.score()));
             }
-            out().printf("[%d/%d] %s (%dx%d): %d objects%s in %.2f s -> %s, %s%n", index + 1, total, image, rgb.width(), rgb.height(), d.objects().size(),
+            out().printf("[%d/%d] %s (%dx%d): %d object%s%s in %.2f s -> %s, %s%n", index + 1, total, image, rgb.width(), rgb.height(), d.objects().size(),
+                    d.objects().size() == 1 ? "" : "s",
                     d.objects().isEmpty() ? "" : " (" + found + (d.objects().size() > 5 ? ", ..." : "") + ")", seconds, t[0].getFileName(),
                     t[1].getFileName());
         }

@@ -29,4 +29,9 @@ final class ProjectFiles {
     static Path demoModel() {
         return root().resolve("models").resolve("fashion-vit");
     }
+
+    /** The bundled demo detector. */
+    static Path demoDetector() {
+        return root().resolve("models").resolve("fashion-detector");
+    }
 }
