@@ -4,18 +4,37 @@ import static org.vitornado.kernels.KernelHarness.assertClose;
 import static org.vitornado.kernels.KernelHarness.output;
 import static org.vitornado.kernels.KernelHarness.random;
 
+import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 class LinearKernelsTest {
 
+    /** One version of the linear kernels: its grid and its three epilogues. */
+    record Version(String name, GridFor grid, Linear plain, Linear gelu, Linear residual) {
+    }
+
+    interface Linear extends Task8<KernelContext, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Integer> {
+    }
+
+    interface GridFor {
+        WorkerGrid grid(int rows, int out);
+    }
+
+    static final List<Version> VERSIONS = List.of(
+            new Version("v1 (LinearKernels)", LinearKernels::grid, LinearKernels::linear, LinearKernels::linearGelu, LinearKernels::linearResidual),
+            new Version("v2 (TiledLinearKernels)", TiledLinearKernels::grid, TiledLinearKernels::linear, TiledLinearKernels::linearGelu,
+                    TiledLinearKernels::linearResidual));
+
     @ParameterizedTest(name = "rows={0} in={1} out={2}")
-    @CsvSource({"1,1,1", "17,96,288", "35,63,17", "197,768,5", "3,5,129"})
+    @CsvSource({"1,1,1", "17,96,288", "35,63,17", "197,768,5", "3,5,129", "65,17,64", "130,80,200"})
     void linearVariantsMatchFloat64(int rows, int in, int out) {
         Random r = new Random(rows * 31L + in * 7L + out);
         float[] x = random(r, rows * in, 1);
@@ -41,22 +60,21 @@ class LinearKernelsTest {
         FloatArray fb = FloatArray.fromArray(b);
         KernelContext ctx = new KernelContext();
 
-        FloatArray y = output(rows * out);
-        KernelHarness.run(LinearKernels.grid(rows, out), new Object[] {fx, fw, fb}, y,
-                g -> g.task("t", LinearKernels::linear, ctx, fx, fw, fb, y, rows, in, out));
-        assertClose("linear", y, plain, 1e-5);
+        for (Version v : VERSIONS) {
+            FloatArray y = output(rows * out);
+            KernelHarness.run(v.grid().grid(rows, out), new Object[] {fx, fw, fb}, y, g -> g.task("t", v.plain(), ctx, fx, fw, fb, y, rows, in, out));
+            assertClose(v.name() + " linear", y, plain, 1e-5);
 
-        FloatArray yg = output(rows * out);
-        KernelHarness.run(LinearKernels.grid(rows, out), new Object[] {fx, fw, fb}, yg,
-                g -> g.task("t", LinearKernels::linearGelu, ctx, fx, fw, fb, yg, rows, in, out));
-        assertClose("linearGelu", yg, gelu, 1e-5);
+            FloatArray yg = output(rows * out);
+            KernelHarness.run(v.grid().grid(rows, out), new Object[] {fx, fw, fb}, yg, g -> g.task("t", v.gelu(), ctx, fx, fw, fb, yg, rows, in, out));
+            assertClose(v.name() + " linearGelu", yg, gelu, 1e-5);
 
-        FloatArray yr = output(rows * out);
-        for (int i = 0; i < residual.length; i++) {
-            yr.set(i, residual[i]);
+            FloatArray yr = output(rows * out);
+            for (int i = 0; i < residual.length; i++) {
+                yr.set(i, residual[i]);
+            }
+            KernelHarness.run(v.grid().grid(rows, out), new Object[] {fx, fw, fb}, yr, g -> g.task("t", v.residual(), ctx, fx, fw, fb, yr, rows, in, out));
+            assertClose(v.name() + " linearResidual", yr, res, 1e-5);
         }
-        KernelHarness.run(LinearKernels.grid(rows, out), new Object[] {fx, fw, fb}, yr,
-                g -> g.task("t", LinearKernels::linearResidual, ctx, fx, fw, fb, yr, rows, in, out));
-        assertClose("linearResidual", yr, res, 1e-5);
     }
 }
