@@ -19,6 +19,29 @@ class UpstreamFixtureTest {
     @CsvSource({"vit_token,3", "vit_avg_dynamic,3", "samvit_window,3", "vitdet_sfp,6", "depict_sa,1", "depict_ca,1", "depict_segmenter,1",
             "segformer_tiny,7", "vitdet_maskrcnn,37", "maskrcnn_batch2,68", "maskrcnn_nodet,37"})
     void matchesUpstream(String name, int primaryOutputs) {
+        check(name, primaryOutputs);
+    }
+
+    /**
+     * The same with the GPU versions of the kernels that have one ({@code TiledLinearKernels}), which a plan picks
+     * only for a GPU: forced here, so that they are checked end to end on the JVM and on PoCL too.
+     */
+    @ParameterizedTest
+    @CsvSource({"vit_token,3", "samvit_window,3", "vitdet_sfp,6", "depict_segmenter,1", "segformer_tiny,7", "vitdet_maskrcnn,37"})
+    void matchesUpstreamWithTheGpuKernels(String name, int primaryOutputs) {
+        String before = System.setProperty("vitornado.tiled", "true");
+        try {
+            check(name, primaryOutputs);
+        } finally {
+            if (before == null) {
+                System.clearProperty("vitornado.tiled");
+            } else {
+                System.setProperty("vitornado.tiled", before);
+            }
+        }
+    }
+
+    private static void check(String name, int primaryOutputs) {
         Fixture fixture = Fixture.read(Fixtures.prefix(name));
         Map<String, float[]> produced = FixtureRunner.forFamily(fixture.family(), fixture.json()).run(fixture, ExecutionOptions.defaults());
         int primaries = 0;

@@ -82,6 +82,10 @@ public final class TiledLinearKernels {
         int flat = ly * GROUP + lx;
         // acc[i * 4 + j]: row row0 + ly + GROUP i, feature col0 + lx + GROUP j.
         float[] acc = new float[16];
+        // TornadoVM declares a private array without Java's zeroing: clear it explicitly.
+        for (int q = 0; q < 16; q++) {
+            acc[q] = 0.0f;
+        }
         for (int k0 = 0; k0 < in; k0 += DEPTH) {
             // Copy-in: TILE x DEPTH values of each operand, 4 per work-item; k varies fastest across work-items.
             for (int e = flat; e < TILE * DEPTH; e += GROUP * GROUP) {

@@ -35,10 +35,16 @@ public final class PlanRunner implements AutoCloseable {
 
     private final TornadoExecutionPlan plan;
     private final int graphs;
-    private final List<TornadoExecutionResult> lastResults = new ArrayList<>();
+    private final boolean profile;
+    /**
+     * Each graph's profiler log of the last run, read right after that graph executed: the real TornadoVM's result
+     * objects show the plan's latest log, so reading them all after the run gives the last graph's log every time.
+     */
+    private final List<String> lastProfileLogs = new ArrayList<>();
 
     PlanRunner(List<PlannedGraph> planned, ExecutionOptions options) {
         Backend.require(options.backend());
+        this.profile = options.profile();
         if (options.backend() == Backend.TORNADO && System.getProperty(BYTECODE_BUFFER) == null) {
             System.setProperty(BYTECODE_BUFFER, BYTECODE_BUFFER_SIZE);
         }
@@ -94,20 +100,26 @@ public final class PlanRunner implements AutoCloseable {
     /** Executes graphs {@code [from, to)} once, in order; {@code fresh} starts a new run's profile. */
     void run(int from, int to, boolean fresh) {
         if (fresh) {
-            lastResults.clear();
+            lastProfileLogs.clear();
         }
         if (graphs == 1) {
-            lastResults.add(plan.execute());
+            keepProfile(plan.execute());
             return;
         }
         for (int i = from; i < to; i++) {
-            lastResults.add(plan.withGraph(i).execute());
+            keepProfile(plan.withGraph(i).execute());
         }
     }
 
-    /** The result of each graph in the last {@link #run()}, for their profiles; empty before the first run. */
-    public List<TornadoExecutionResult> lastResults() {
-        return List.copyOf(lastResults);
+    private void keepProfile(TornadoExecutionResult result) {
+        if (profile) {
+            lastProfileLogs.add(result.getProfilerResult().getProfileLog());
+        }
+    }
+
+    /** The profiler log of each graph in the last {@link #run()}; empty before the first run or without profiling. */
+    public List<String> lastProfileLogs() {
+        return List.copyOf(lastProfileLogs);
     }
 
     @Override

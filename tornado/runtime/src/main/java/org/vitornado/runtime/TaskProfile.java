@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 
 /**
  * Per-task kernel times of one execution, read from TornadoVM's profiler log (the same JSON shape from the real
@@ -22,14 +21,12 @@ public final class TaskProfile {
 
     /** Nanoseconds per {@code graph.task} in the last run of {@code runner} (which must have been built with profiling). */
     public static Map<String, Long> kernelTimes(PlanRunner runner) {
-        List<TornadoExecutionResult> results = runner.lastResults();
-        if (results.isEmpty() || results.get(0).getProfilerResult() == null) {
+        List<String> logs = runner.lastProfileLogs();
+        if (logs.isEmpty()) {
             throw new IllegalStateException("no profile: run the plan, built with ExecutionOptions.profile, first");
         }
         Map<String, Long> out = new LinkedHashMap<>();
-        for (TornadoExecutionResult r : results) {
-            out.putAll(parse(r.getProfilerResult().getProfileLog()));
-        }
+        logs.forEach(log -> out.putAll(parse(log)));
         return out;
     }
 

@@ -3,6 +3,7 @@ package org.vitornado.runtime.ops;
 import java.util.List;
 
 import org.vitornado.kernels.LinearKernels;
+import org.vitornado.kernels.TiledLinearKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmLinearKernels;
 import org.vitornado.runtime.nn.Linear;
@@ -14,8 +15,10 @@ import org.vitornado.runtime.tensor.Tokens;
  * {@code y = x W^T + b} over token rows, with what follows it fused in: nothing, GELU (an MLP's first layer), or the
  * residual add into {@code y} (an output projection).
  * <ul>
- * <li>portable: {@code LinearKernels.linear|linearGelu|linearResidual}, grid 2D x = output feature, y = row, one
- * work-item per output;</li>
+ * <li>portable, version 1: {@code LinearKernels.linear|linearGelu|linearResidual}, grid 2D x = output feature,
+ * y = row, one work-item per output;</li>
+ * <li>portable, version 2 (GPUs): {@code TiledLinearKernels.*}, one 16 x 16 work-group per 64 x 64 tile of y, tiles
+ * of x and W in local memory, 4 x 4 outputs per work-item;</li>
  * <li>JVM: {@code JvmLinearKernels.linear}, grid 2D of 64 x 64 output blocks, register-tiled.</li>
  * </ul>
  * Cost: {@code 2 rows in out} FLOPs; reads x, W, b (and y for the residual), writes y.
@@ -59,17 +62,29 @@ public final class LinearOps {
             return Step.kernel(name, kernel, JvmLinearKernels.grid(rows, p.out()), cost, reads, writes,
                     KernelCall.of(JvmLinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out(), code));
         }
+        if (k.tiled()) {
+            KernelCall call = switch (epilogue) {
+                case NONE -> KernelCall.of(TiledLinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
+                case GELU -> KernelCall.of(TiledLinearKernels::linearGelu, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
+                case RESIDUAL -> KernelCall.of(TiledLinearKernels::linearResidual, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(),
+                        p.out());
+            };
+            return Step.kernel(name, "TiledLinearKernels." + kernelName(epilogue), TiledLinearKernels.grid(rows, p.out()), cost, reads, writes, call);
+        }
         KernelCall call = switch (epilogue) {
             case NONE -> KernelCall.of(LinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
             case GELU -> KernelCall.of(LinearKernels::linearGelu, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
             case RESIDUAL -> KernelCall.of(LinearKernels::linearResidual, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(),
                     p.out());
         };
-        String kernel = switch (epilogue) {
-            case NONE -> "LinearKernels.linear";
-            case GELU -> "LinearKernels.linearGelu";
-            case RESIDUAL -> "LinearKernels.linearResidual";
+        return Step.kernel(name, "LinearKernels." + kernelName(epilogue), LinearKernels.grid(rows, p.out()), cost, reads, writes, call);
+    }
+
+    private static String kernelName(Epilogue epilogue) {
+        return switch (epilogue) {
+            case NONE -> "linear";
+            case GELU -> "linearGelu";
+            case RESIDUAL -> "linearResidual";
         };
-        return Step.kernel(name, kernel, LinearKernels.grid(rows, p.out()), cost, reads, writes, call);
     }
 }

@@ -101,6 +101,12 @@ final class JvmBackend implements TornadoBackend {
             return Long.MAX_VALUE;
         }
 
+        /** Work-groups run as Java threads (or one virtual thread per work-item when they use barriers): no hardware limit. */
+        @Override
+        public long[] getDeviceMaxWorkgroupDimensions() {
+            return new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
+        }
+
         @Override
         public int getBackendIndex() {
             return 0;

@@ -20,6 +20,8 @@ public interface TornadoDevice {
 
     long getDeviceLocalMemorySize();
 
+    long[] getDeviceMaxWorkgroupDimensions();
+
     int getBackendIndex();
 
     TornadoVMBackendType getTornadoVMBackend();
