@@ -21,6 +21,7 @@ import org.vitornado.cli.bench.Benchmark;
 import org.vitornado.model.source.ModelSource;
 import org.vitornado.model.source.Presets;
 import org.vitornado.runtime.Backend;
+import org.vitornado.runtime.DeviceId;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.PlanRunner;
 
@@ -59,8 +60,9 @@ final class BenchCommand extends CliCommand {
             description = "backends to compare (default: this process's); the one this process lacks runs in a child process (bin/vitornado provides both class paths)")
     List<String> backendNames;
 
-    @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "TornadoVM device index (default 0)")
-    int device;
+    @Option(names = "--device", paramLabel = "B:N", defaultValue = "0", converter = RunOptions.DeviceConverter.class,
+            description = "TornadoVM device, BACKEND:N or N for device N of backend 0 (default 0)")
+    DeviceId device;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "timed runs per configuration (default 10)")
     int iterations;

@@ -47,8 +47,9 @@ final class Failures {
         if (name.equals("TornadoOutOfMemoryException")) {
             return "the device is out of memory" + (message.isEmpty() ? "" : " (" + message + ")") + ": use a smaller --batch or --size";
         }
-        if (name.equals("TornadoDeviceNotFound") || name.contains("DeviceNotFound")) {
-            return "no such TornadoVM device" + (message.isEmpty() ? "" : " (" + message + ")") + ": list them with `tornado --devices` and pick one with --device N";
+        if (name.contains("DeviceNotFound") || name.contains("BackendNotFound")) {
+            return "no such TornadoVM device" + (message.isEmpty() ? "" : " (" + message + ")")
+                    + ": list them with `tornado --devices` and pick one with --device BACKEND:N";
         }
         if (name.startsWith("Tornado")) {
             return "TornadoVM failed" + (message.isEmpty() ? "" : ": " + message);

@@ -3,6 +3,7 @@ package org.vitornado.api;
 import org.vitornado.model.io.Limits;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.runtime.Backend;
+import org.vitornado.runtime.DeviceId;
 
 /**
  * How a {@link VisionModel} runs: where, on how many images at once, at what input size. Immutable; the
@@ -12,16 +13,16 @@ import org.vitornado.runtime.Backend;
  *
  * @param backend {@link Backend#JVM} (plain JDK, all cores) or {@link Backend#TORNADO} (the real TornadoVM, under its
  *                launcher); {@code null}: whichever this process has
- * @param device  TornadoVM device index ({@code tornado --devices}); 0 on the JVM
+ * @param device  TornadoVM's {@code backend:device} ({@code tornado --devices}); {@code 0:0} on the JVM
  * @param batch   images per execution at most; fewer when fewer are given
  * @param height  input height; 0 for the model's own
  * @param width   input width; 0 for the model's own
  */
-public record Options(Backend backend, int device, int batch, int height, int width) {
+public record Options(Backend backend, DeviceId device, int batch, int height, int width) {
 
     public Options {
-        if (device < 0) {
-            throw new ModelException("device must be >= 0, got " + device);
+        if (device == null) {
+            throw new ModelException("no device given");
         }
         Limits.check("batch", batch, 1, Limits.MAX_BATCH);
         if ((height == 0) != (width == 0)) {
@@ -35,15 +36,24 @@ public record Options(Backend backend, int device, int batch, int height, int wi
 
     /** This process's backend, device 0, batches of up to 8, the model's input size. */
     public static Options defaults() {
-        return new Options(null, 0, 8, 0, 0);
+        return new Options(null, DeviceId.DEFAULT, 8, 0, 0);
     }
 
     public Options backend(Backend b) {
         return new Options(b, device, batch, height, width);
     }
 
-    public Options device(int d) {
+    public Options device(DeviceId d) {
         return new Options(backend, d, batch, height, width);
+    }
+
+    /** Device {@code index} of TornadoVM's first backend. */
+    public Options device(int index) {
+        try {
+            return device(new DeviceId(0, index));
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage());
+        }
     }
 
     public Options batch(int b) {

@@ -242,6 +242,9 @@ class CliFailuresTest {
         String other = org.vitornado.runtime.Backend.detect() == org.vitornado.runtime.Backend.JVM ? "tornado" : "jvm";
         failsInOneLine(CliTest.cli("classify", "--model", Fixtures.prefix("vit_token") + ".safetensors", "--image", PIL.resolve("photo.jpg").toString(),
                 "--backend", other), "classify", "--backend " + other);
+        // A device this process does not have, in TornadoVM's backend:device form.
+        failsInOneLine(CliTest.cli("classify", "--model", Fixtures.prefix("vit_token") + ".safetensors", "--image", PIL.resolve("photo.jpg").toString(),
+                "--device", "7:0"), "classify", "no such TornadoVM device", "tornado --devices");
         // Usage errors show the synopsis; errors about values and files do not.
         CliTest.Run size = CliTest.cli("plan", "--model", "vit_tiny_patch16_224", "--size", "64x");
         assertEquals(2, size.code());

@@ -41,7 +41,7 @@ public record MemoryBudget(long freeBytes, long largestArray, String limitFlag) 
         }
         if (options != null && options.backend() == Backend.TORNADO) {
             Backend.require(options.backend());
-            TornadoDevice d = TornadoExecutionPlan.getDevice(0, options.device());
+            TornadoDevice d = options.tornadoDevice();
             if (d.getMaxGlobalMemory() > 0 && d.getMaxGlobalMemory() < free) {
                 free = d.getMaxGlobalMemory();
                 flag = "the device " + d.getDeviceName() + " has " + gigabytes(d.getMaxGlobalMemory()) + " of global memory";

@@ -112,7 +112,7 @@ public final class PlanBuilder {
         if (options.backend() != Backend.TORNADO) {
             return false;
         }
-        TornadoDevice device = TornadoExecutionPlan.getDevice(0, options.device());
+        TornadoDevice device = options.tornadoDevice();
         if (device.getDeviceType() != TornadoDeviceType.GPU) {
             return false;
         }

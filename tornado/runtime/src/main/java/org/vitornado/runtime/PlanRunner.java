@@ -81,7 +81,7 @@ public final class PlanRunner implements AutoCloseable {
         }
         this.graphs = snapshots.size();
         this.plan = new TornadoExecutionPlan(snapshots.toArray(ImmutableTaskGraph[]::new));
-        TornadoDevice device = TornadoExecutionPlan.getDevice(0, options.device());
+        TornadoDevice device = options.tornadoDevice();
         plan.withDevice(device);
         if (anyGrid) {
             // TornadoVM rejects a scheduler without grids ("GridScheduler Name not registered in any task-graph").
@@ -137,13 +137,13 @@ public final class PlanRunner implements AutoCloseable {
     /** The name of the device {@code options} select (the JVM's "device" is all its threads). */
     public static String deviceName(ExecutionOptions options) {
         Backend.require(options.backend());
-        return TornadoExecutionPlan.getDevice(0, options.device()).getDeviceName();
+        return options.tornadoDevice().getDeviceName();
     }
 
     /** The device {@code options} select, with what its driver says of it ({@code opencl-0-0 (PoCL: pthread-...)}). */
     public static String describeDevice(ExecutionOptions options) {
         Backend.require(options.backend());
-        TornadoDevice d = TornadoExecutionPlan.getDevice(0, options.device());
+        TornadoDevice d = options.tornadoDevice();
         return d.getDeviceName() + " (" + d.getPlatformName() + ": " + d.getDescription() + ")";
     }
 

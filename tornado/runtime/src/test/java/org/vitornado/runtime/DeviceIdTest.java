@@ -1,0 +1,27 @@
+package org.vitornado.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class DeviceIdTest {
+
+    @Test
+    void parsesTornadoVmsBackendColonDeviceAndABareIndex() {
+        assertEquals(new DeviceId(0, 2), DeviceId.parse("2"));
+        assertEquals(new DeviceId(1, 0), DeviceId.parse("1:0"));
+        assertEquals("1:3", DeviceId.parse(" 1:3 ").toString());
+        for (String bad : new String[] {"", "x", "1:", ":1", "1:2:3", "-1", "0:-2", "1.5", "99999"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceId.parse(bad), bad);
+            assertTrue(e.getMessage().contains("device"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theJvmHasOneBackendWithOneDevice() {
+        assertEquals("JVM", new ExecutionOptions(Backend.JVM, DeviceId.DEFAULT, false).tornadoDevice().getDeviceName().substring(0, 3));
+        assertThrows(RuntimeException.class, () -> new ExecutionOptions(Backend.JVM, new DeviceId(1, 0), false).tornadoDevice());
+    }
+}
