@@ -26,7 +26,12 @@ numpy default_rng([SEED, 1, i]); THREADS CPU threads. Reproducible on one machin
 for a fixed thread count), not bit-for-bit across machines.
 
 Recorded run (filled in after training; also in config.json "training"):
-    TRAINING_RECORD_PLACEHOLDER
+    models/fashion-detector: 1050 iterations of batch 4 after the 1100-iteration ViT pre-training,
+    2071 s in all on one thread of a shared 2-core machine, 1,957,092 parameters. On 200 test-split
+    scenes (620 items): box AP50 0.5591, mask AP50 0.525; at score 0.5 and IoU 0.5,
+    precision 0.4934 and recall 0.4806
+    (class-agnostic recall 0.6177). A weak detector, but a real one:
+    longer schedules (ITERS) should do better; they did not fit the session that trained it.
 """
 import argparse
 import functools
@@ -52,7 +57,7 @@ SEED = 0
 LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 IMAGE_SIZE = 256
 BATCH = 4
-ITERS = int(os.environ.get("ITERS", "1800"))
+ITERS = int(os.environ.get("ITERS", "1050"))
 WARMUP = 100
 LR = 6e-4
 MIN_LR = 2e-5
