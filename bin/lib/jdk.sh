@@ -1,8 +1,11 @@
 # Sourced by the bin/ scripts: finds a JDK 25 (or newer) and exports JAVA_HOME and PATH for it.
 # Order: $JAVA_HOME, then JDKs under /usr/lib/jvm and /opt, then the `java` on PATH.
+# A script that only runs Java (bin/vitornado) sets VITORNADO_RUNTIME_ONLY=1 first: then a Java runtime without
+# javac will do (the jlink'd runtime of a GPU run).
 
 java_major() { # prints the feature version of the JDK at $1 (e.g. 25), or nothing
-    [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
+    [ -x "$1/bin/java" ] || return 0
+    [ "${VITORNADO_RUNTIME_ONLY:-0}" = 1 ] || [ -x "$1/bin/javac" ] || return 0
     "$1/bin/java" -XshowSettings:properties -version 2>&1 \
         | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }
@@ -17,8 +20,8 @@ find_jdk() {
             return 0
         fi
     done
-    if command -v javac >/dev/null 2>&1; then
-        cand=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+    if command -v javac >/dev/null 2>&1 || { [ "${VITORNADO_RUNTIME_ONLY:-0}" = 1 ] && command -v java >/dev/null 2>&1; }; then
+        cand=$(dirname "$(dirname "$(readlink -f "$(command -v javac || command -v java)")")")
         major=$(java_major "$cand")
         if [ -n "$major" ] && [ "$major" -ge 25 ]; then
             echo "$cand"

@@ -61,7 +61,7 @@ final class BenchCommand extends CliCommand {
     List<String> backendNames;
 
     @Option(names = "--device", paramLabel = "B:N", defaultValue = "0", converter = RunOptions.DeviceConverter.class,
-            description = "TornadoVM device, BACKEND:N or N for device N of backend 0 (default 0)")
+            description = "TornadoVM device, BACKEND:N or N for device N of backend 0 (default 0); the jvm rows run on the JVM")
     DeviceId device;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "timed runs per configuration (default 10)")
@@ -126,7 +126,8 @@ final class BenchCommand extends CliCommand {
                 title = target.describe();
                 int h = size == null ? target.imgH() : size.height();
                 int w = size == null ? target.imgW() : size.width();
-                ExecutionOptions options = new ExecutionOptions(here, device, false);
+                // --device names a TornadoVM device; the JVM backend's table always runs on the JVM's own.
+                ExecutionOptions options = new ExecutionOptions(here, here == Backend.JVM ? DeviceId.DEFAULT : device, false);
                 for (int batch : batches) {
                     target.checkFits(batch, h, w, options);
                 }
