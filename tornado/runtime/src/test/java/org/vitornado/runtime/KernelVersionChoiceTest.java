@@ -27,7 +27,8 @@ class KernelVersionChoiceTest {
     void inspectionShowsTheGpuVersionTheJvmBackendRunsItsOwn() {
         assertTrue(PlanBuilder.tiledKernels(null), "a plan built for inspection shows what a GPU gets");
         assertEquals("TiledLinearKernels.linear", linearKernel(new PlanBuilder("inspect", null)));
-        assertFalse(PlanBuilder.tiledKernels(ExecutionOptions.defaults()), "our JVM device is no GPU");
+        // Neither our JVM device nor the test machine's TornadoVM device (PoCL, a CPU) is a GPU.
+        assertFalse(PlanBuilder.tiledKernels(ExecutionOptions.defaults()), "this process's device is no GPU");
         assertEquals("LinearKernels.linear", linearKernel(new PlanBuilder("portable", ExecutionOptions.defaults(), false)));
     }
 
