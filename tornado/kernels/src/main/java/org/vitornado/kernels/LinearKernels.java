@@ -3,11 +3,15 @@ package org.vitornado.kernels;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
 
 /**
  * Fully connected layers over token rows: {@code y[r, n] = sum_k x[r, k] W[n, k] + b[n]} with PyTorch's weight
  * layout {@code W [out, in]}, so both operands of the inner product are contiguous. The activation (GELU) and the
  * residual add are fused into the same pass, saving a round trip of the activations through memory.
+ * <p>
+ * The {@code ...Half} variants take the weights as fp16 ({@code --precision fp16}: half the weight memory and
+ * bandwidth on a GPU); each weight is widened to float32 as it is read, and the sums stay float32.
  */
 public final class LinearKernels {
 
@@ -45,6 +49,53 @@ public final class LinearKernels {
             int i = r * out + n;
             y.set(i, y.get(i) + dot(x, r * in, w, n * in, in) + b.get(n));
         }
+    }
+
+    /** y = x W^T + b with fp16 weights. */
+    public static void linearHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        int n = ctx.globalIdx;
+        int r = ctx.globalIdy;
+        if (n < out && r < rows) {
+            y.set(r * out + n, dotHalf(x, r * in, w, n * in, in) + b.get(n));
+        }
+    }
+
+    /** y = gelu(x W^T + b) with fp16 weights. */
+    public static void linearGeluHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        int n = ctx.globalIdx;
+        int r = ctx.globalIdy;
+        if (n < out && r < rows) {
+            y.set(r * out + n, ActivationKernels.gelu(dotHalf(x, r * in, w, n * in, in) + b.get(n)));
+        }
+    }
+
+    /** y = y + x W^T + b with fp16 weights. */
+    public static void linearResidualHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        int n = ctx.globalIdx;
+        int r = ctx.globalIdy;
+        if (n < out && r < rows) {
+            int i = r * out + n;
+            y.set(i, y.get(i) + dotHalf(x, r * in, w, n * in, in) + b.get(n));
+        }
+    }
+
+    /** sum_k a[aOff + k] * b[bOff + k] with fp16 b, widened as read; four float32 partial sums. */
+    static float dotHalf(FloatArray a, int aOff, HalfFloatArray b, int bOff, int n) {
+        float s0 = 0.0f;
+        float s1 = 0.0f;
+        float s2 = 0.0f;
+        float s3 = 0.0f;
+        int k = 0;
+        for (; k + 3 < n; k += 4) {
+            s0 += a.get(aOff + k) * b.get(bOff + k).getFloat32();
+            s1 += a.get(aOff + k + 1) * b.get(bOff + k + 1).getFloat32();
+            s2 += a.get(aOff + k + 2) * b.get(bOff + k + 2).getFloat32();
+            s3 += a.get(aOff + k + 3) * b.get(bOff + k + 3).getFloat32();
+        }
+        for (; k < n; k++) {
+            s0 += a.get(aOff + k) * b.get(bOff + k).getFloat32();
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** sum_k a[aOff + k] * b[bOff + k], with four partial sums to shorten the dependency chain. */

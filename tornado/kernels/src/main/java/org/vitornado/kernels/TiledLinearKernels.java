@@ -4,6 +4,7 @@ import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
 
 /**
  * Version 2 of the linear layer ({@link LinearKernels} is version 1, the readable reference): the same
@@ -68,6 +69,21 @@ public final class TiledLinearKernels {
         gemm(ctx, x, w, b, y, rows, in, out, 2);
     }
 
+    /** y = x W^T + b with fp16 weights (widened to float32 as they are copied into local memory). */
+    public static void linearHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        gemmHalf(ctx, x, w, b, y, rows, in, out, 0);
+    }
+
+    /** y = gelu(x W^T + b) with fp16 weights. */
+    public static void linearGeluHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        gemmHalf(ctx, x, w, b, y, rows, in, out, 1);
+    }
+
+    /** y = y + x W^T + b with fp16 weights. */
+    public static void linearResidualHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out) {
+        gemmHalf(ctx, x, w, b, y, rows, in, out, 2);
+    }
+
     /**
      * The tiled product, then the epilogue: 0 store, 1 GELU, 2 add into y. (TILE, GROUP, DEPTH and STRIDE are
      * compile-time constants: javac writes their values into the kernel's bytecode.)
@@ -98,20 +114,60 @@ public final class TiledLinearKernels {
                 ws[kk * STRIDE + t] = n < out && k < in ? w.get(n * in + k) : 0.0f;
             }
             ctx.localBarrier();
-            for (int kk = 0; kk < DEPTH; kk++) {
-                for (int i = 0; i < 4; i++) {
-                    float a = xs[kk * STRIDE + ly + GROUP * i];
-                    for (int j = 0; j < 4; j++) {
-                        acc[i * 4 + j] += a * ws[kk * STRIDE + lx + GROUP * j];
-                    }
-                }
-            }
+            multiplySlices(xs, ws, acc, lx, ly);
             ctx.localBarrier();
         }
+        storeTile(acc, b, y, rows, out, row0 + ly, col0 + lx, epilogue);
+    }
+
+    /** {@link #gemm} with fp16 weights: only the copy-in differs. */
+    static void gemmHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out, int epilogue) {
+        float[] xs = ctx.allocateFloatLocalArray(DEPTH * STRIDE);
+        float[] ws = ctx.allocateFloatLocalArray(DEPTH * STRIDE);
+        int lx = ctx.localIdx;
+        int ly = ctx.localIdy;
+        int row0 = ctx.groupIdy * TILE;
+        int col0 = ctx.groupIdx * TILE;
+        int flat = ly * GROUP + lx;
+        float[] acc = new float[16];
+        for (int q = 0; q < 16; q++) {
+            acc[q] = 0.0f;
+        }
+        for (int k0 = 0; k0 < in; k0 += DEPTH) {
+            for (int e = flat; e < TILE * DEPTH; e += GROUP * GROUP) {
+                int t = e / DEPTH;
+                int kk = e % DEPTH;
+                int k = k0 + kk;
+                int r = row0 + t;
+                int n = col0 + t;
+                xs[kk * STRIDE + t] = r < rows && k < in ? x.get(r * in + k) : 0.0f;
+                ws[kk * STRIDE + t] = n < out && k < in ? w.get(n * in + k).getFloat32() : 0.0f;
+            }
+            ctx.localBarrier();
+            multiplySlices(xs, ws, acc, lx, ly);
+            ctx.localBarrier();
+        }
+        storeTile(acc, b, y, rows, out, row0 + ly, col0 + lx, epilogue);
+    }
+
+    /** acc[i * 4 + j] += sum over the slice's k of xs[k][ly + GROUP i] * ws[k][lx + GROUP j]. */
+    static void multiplySlices(float[] xs, float[] ws, float[] acc, int lx, int ly) {
+        for (int kk = 0; kk < DEPTH; kk++) {
+            for (int i = 0; i < 4; i++) {
+                float a = xs[kk * STRIDE + ly + GROUP * i];
+                for (int j = 0; j < 4; j++) {
+                    acc[i * 4 + j] += a * ws[kk * STRIDE + lx + GROUP * j];
+                }
+            }
+        }
+    }
+
+    /** Adds the bias and applies the epilogue to the work-item's 4 x 4 block, whose first output is (r0, n0). */
+    static void storeTile(float[] acc, FloatArray b, FloatArray y, int rows, int out, int r0, int n0, int epilogue) {
         for (int i = 0; i < 4; i++) {
-            int r = row0 + ly + GROUP * i;
+            int r = r0 + GROUP * i;
             for (int j = 0; j < 4; j++) {
-                int n = col0 + lx + GROUP * j;
+                int n = n0 + GROUP * j;
                 if (r < rows && n < out) {
                     float v = acc[i * 4 + j] + b.get(n);
                     int at = r * out + n;

@@ -35,7 +35,7 @@ import java.util.Set;
 /**
  * Reads kernel bytecode (with the JDK's {@code java.lang.classfile}) and reports what TornadoVM's JIT rejects or
  * silently runs as sequential Java: allocation, exceptions, lambdas and string concatenation (invokedynamic),
- * locks, virtual calls other than array get/set and KernelContext, calls outside the kernel classes and the maths
+ * locks, virtual calls other than array get/set, KernelContext and HalfFloat's conversions, calls outside the kernel classes and the maths
  * libraries, raw float bit casts, static final lookup tables, recursion, a missing local-variable table, and
  * {@code @Parallel} loops that do not start at a constant, and variable names that are OpenCL C keywords (TornadoVM
  * keeps Java names in the generated source). Host methods (those returning a WorkerGrid) are skipped.
@@ -155,7 +155,9 @@ final class KernelLint {
                         && ARRAY_METHODS.contains(name);
                 boolean context = owner.equals("uk/ac/manchester/tornado/api/KernelContext");
                 boolean unboxId = owner.equals("java/lang/Integer") && name.equals("intValue");
-                if (!arrayAccess && !context && !unboxId) {
+                // TornadoVM compiles HalfFloat's conversions (to vload_half on OpenCL, cvt on PTX).
+                boolean half = owner.equals("uk/ac/manchester/tornado/api/types/HalfFloat") && (name.equals("getFloat32") || name.equals("getHalfFloatValue"));
+                if (!arrayAccess && !context && !unboxId && !half) {
                     problems.add(at + "virtual call " + owner + "." + name);
                 }
             }

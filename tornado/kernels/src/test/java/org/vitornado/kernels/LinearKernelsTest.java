@@ -7,13 +7,16 @@ import static org.vitornado.kernels.KernelHarness.random;
 import java.util.List;
 import java.util.Random;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
+import uk.ac.manchester.tornado.api.types.HalfFloat;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
 
 class LinearKernelsTest {
 
@@ -32,6 +35,67 @@ class LinearKernelsTest {
             new Version("v1 (LinearKernels)", LinearKernels::grid, LinearKernels::linear, LinearKernels::linearGelu, LinearKernels::linearResidual),
             new Version("v2 (TiledLinearKernels)", TiledLinearKernels::grid, TiledLinearKernels::linear, TiledLinearKernels::linearGelu,
                     TiledLinearKernels::linearResidual));
+
+    interface HalfLinear extends Task8<KernelContext, FloatArray, HalfFloatArray, FloatArray, FloatArray, Integer, Integer, Integer> {
+    }
+
+    /** The fp16-weight kernels of each version. */
+    record HalfVersion(String name, GridFor grid, HalfLinear plain, HalfLinear gelu, HalfLinear residual) {
+    }
+
+    static final List<HalfVersion> HALF_VERSIONS = List.of(
+            new HalfVersion("v1 (LinearKernels)", LinearKernels::grid, LinearKernels::linearHalf, LinearKernels::linearGeluHalf,
+                    LinearKernels::linearResidualHalf),
+            new HalfVersion("v2 (TiledLinearKernels)", TiledLinearKernels::grid, TiledLinearKernels::linearHalf, TiledLinearKernels::linearGeluHalf,
+                    TiledLinearKernels::linearResidualHalf));
+
+    /**
+     * fp16 weights: the float64 reference takes the same weights rounded to fp16, so the kernels must agree with it as
+     * closely as the float32 ones do. JVM only: PoCL, the CPU OpenCL device the real-TornadoVM stage runs on, has no
+     * fp16.
+     */
+    @Tag("jvm")
+    @ParameterizedTest(name = "rows={0} in={1} out={2}")
+    @CsvSource({"1,1,1", "35,63,17", "65,17,64", "130,80,200"})
+    void halfWeightVariantsMatchFloat64(int rows, int in, int out) {
+        Random r = new Random(rows * 37L + in * 11L + out);
+        float[] x = random(r, rows * in, 1);
+        float[] w = random(r, out * in, 1 / Math.sqrt(in));
+        float[] b = random(r, out, 0.2);
+        float[] residual = random(r, rows * out, 1);
+        HalfFloatArray hw = new HalfFloatArray(w.length);
+        for (int i = 0; i < w.length; i++) {
+            hw.set(i, new HalfFloat(w[i]));
+        }
+        double[] plain = new double[rows * out];
+        double[] gelu = new double[rows * out];
+        double[] res = new double[rows * out];
+        for (int i = 0; i < rows; i++) {
+            for (int n = 0; n < out; n++) {
+                double acc = b[n];
+                for (int k = 0; k < in; k++) {
+                    acc += (double) x[i * in + k] * hw.get(n * in + k).getFloat32();
+                }
+                plain[i * out + n] = acc;
+                gelu[i * out + n] = 0.5 * acc * (1 + ActivationKernelsTest.erf64(acc / Math.sqrt(2)));
+                res[i * out + n] = residual[i * out + n] + acc;
+            }
+        }
+        FloatArray fx = FloatArray.fromArray(x);
+        FloatArray fb = FloatArray.fromArray(b);
+        KernelContext ctx = new KernelContext();
+        for (HalfVersion v : HALF_VERSIONS) {
+            FloatArray y = output(rows * out);
+            KernelHarness.run(v.grid().grid(rows, out), new Object[] {fx, hw, fb}, y, g -> g.task("t", v.plain(), ctx, fx, hw, fb, y, rows, in, out));
+            assertClose(v.name() + " linearHalf", y, plain, 1e-5);
+            FloatArray yg = output(rows * out);
+            KernelHarness.run(v.grid().grid(rows, out), new Object[] {fx, hw, fb}, yg, g -> g.task("t", v.gelu(), ctx, fx, hw, fb, yg, rows, in, out));
+            assertClose(v.name() + " linearGeluHalf", yg, gelu, 1e-5);
+            FloatArray yr = FloatArray.fromArray(residual);
+            KernelHarness.run(v.grid().grid(rows, out), new Object[] {fx, hw, fb}, yr, g -> g.task("t", v.residual(), ctx, fx, hw, fb, yr, rows, in, out));
+            assertClose(v.name() + " linearResidualHalf", yr, res, 1e-5);
+        }
+    }
 
     @ParameterizedTest(name = "rows={0} in={1} out={2}")
     @CsvSource({"1,1,1", "17,96,288", "35,63,17", "197,768,5", "3,5,129", "65,17,64", "130,80,200"})
