@@ -24,6 +24,7 @@ import org.vitornado.runtime.Backend;
 import org.vitornado.runtime.DeviceId;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.PlanRunner;
+import org.vitornado.runtime.Precision;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -63,6 +64,10 @@ final class BenchCommand extends CliCommand {
     @Option(names = "--device", paramLabel = "B:N", defaultValue = "0", converter = RunOptions.DeviceConverter.class,
             description = "TornadoVM device, BACKEND:N or N for device N of backend 0 (default 0); the jvm rows run on the JVM")
     DeviceId device;
+
+    @Option(names = "--precision", paramLabel = "fp32|fp16", defaultValue = "fp32", converter = RunOptions.PrecisionConverter.class,
+            description = "weights on the TornadoVM device (fp16: GPUs); the jvm rows are always fp32")
+    Precision precision;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "timed runs per configuration (default 10)")
     int iterations;
@@ -127,7 +132,8 @@ final class BenchCommand extends CliCommand {
                 int h = size == null ? target.imgH() : size.height();
                 int w = size == null ? target.imgW() : size.width();
                 // --device names a TornadoVM device; the JVM backend's table always runs on the JVM's own.
-                ExecutionOptions options = new ExecutionOptions(here, here == Backend.JVM ? DeviceId.DEFAULT : device, false);
+                ExecutionOptions options = here == Backend.JVM ? new ExecutionOptions(here, DeviceId.DEFAULT, false)
+                        : new ExecutionOptions(here, device, false, precision);
                 for (int batch : batches) {
                     target.checkFits(batch, h, w, options);
                 }

@@ -92,7 +92,7 @@ final class PlanCommand extends CliCommand {
 
     /** {@code --profile}: each task's median kernel time over {@code --iterations} runs after one warm-up. */
     private int profile(ModelSource source, int h, int w) {
-        ExecutionOptions options = new ExecutionOptions(run.backend != null ? run.backend : Backend.detect(), run.device, true);
+        ExecutionOptions options = run.execution(true);
         source.checkFits(batch, h, w, options);
         float[] pixels = new float[Math.multiplyExact(Math.multiplyExact(batch, source.inChans()), h * w)];
         java.util.Arrays.fill(pixels, 0.1f);

@@ -3,6 +3,8 @@ package org.vitornado.cli;
 import org.vitornado.api.Options;
 import org.vitornado.runtime.Backend;
 import org.vitornado.runtime.DeviceId;
+import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.Precision;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -19,9 +21,30 @@ final class RunOptions {
             description = "TornadoVM device as `tornado --devices` lists it, BACKEND:N, or N for device N of backend 0 (default 0)")
     DeviceId device;
 
-    /** The API's options with this backend and device and {@code batch}. */
+    @Option(names = "--precision", paramLabel = "fp32|fp16", defaultValue = "fp32", converter = PrecisionConverter.class,
+            description = "weights on the device: fp32 (default) or fp16 (linear layers' weights halved; GPUs, and the JVM for tests)")
+    Precision precision;
+
+    /** The API's options with this backend, device and precision, and {@code batch}. */
     Options options(int batch) {
-        return Options.defaults().backend(backend).device(device).batch(batch);
+        return Options.defaults().backend(backend).device(device).precision(precision).batch(batch);
+    }
+
+    /** The low-level options of the commands that build plans themselves ({@code plan}, {@code verify}). */
+    ExecutionOptions execution(boolean profile) {
+        return new ExecutionOptions(backend != null ? backend : Backend.detect(), device, profile, precision);
+    }
+
+    /** {@code fp32} or {@code fp16}. */
+    static final class PrecisionConverter implements ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            try {
+                return Precision.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** {@code N} or {@code B:N}. */

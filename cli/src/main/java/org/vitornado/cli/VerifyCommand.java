@@ -28,14 +28,21 @@ final class VerifyCommand extends CliCommand {
     @Mixin
     RunOptions run;
 
+    /** What {@code --precision fp16} is held to: relative L2 against the float64 reference. */
+    static final double FP16_TOLERANCE = 1e-3;
+
     @Override
     public Integer call() {
         PrintWriter out = out();
         Fixture fixture = Fixture.read(Path.of(fixturePath));
         FixtureRunner runner = FixtureRunner.forFamily(fixture.family(), fixture.json());
-        Map<String, float[]> produced = runner.run(fixture, announced(out));
+        org.vitornado.runtime.ExecutionOptions options = announced(out);
+        Map<String, float[]> produced = runner.run(fixture, options);
 
-        out.printf("fixture %s (%s), tolerance %.1e relative L2%n", fixture.name(), fixture.family(), fixture.relTol());
+        // fp16 weights carry about 5e-4 of relative error of their own: they are held to 1e-3 (exact outputs stay exact).
+        boolean half = options.precision() == org.vitornado.runtime.Precision.FP16;
+        double tolerance = half ? Math.max(fixture.relTol(), FP16_TOLERANCE) : fixture.relTol();
+        out.printf("fixture %s (%s), tolerance %.1e relative L2%s%n", fixture.name(), fixture.family(), tolerance, half ? " (fp16 weights)" : "");
         out.printf("%-34s %-18s %12s %12s  %s%n", "output", "shape", "rel L2", "max abs", "result");
         boolean ok = true;
         int skipped = 0;
@@ -51,7 +58,7 @@ final class VerifyCommand extends CliCommand {
                 continue;
             }
             Comparison c = fixture.compare(t, got);
-            boolean pass = c.within(fixture.relTol());
+            boolean pass = c.within(tolerance);
             ok &= pass;
             out.printf("%-34s %-18s %12.3e %12.3e  %s%n", t.name(), Arrays.toString(t.shape()), c.relativeL2(), c.maxAbs(),
                     pass ? "ok" : "FAIL");
@@ -65,7 +72,7 @@ final class VerifyCommand extends CliCommand {
 
     /** The options, after printing where the fixture runs. */
     private org.vitornado.runtime.ExecutionOptions announced(PrintWriter out) {
-        var options = new org.vitornado.runtime.ExecutionOptions(run.backend != null ? run.backend : org.vitornado.runtime.Backend.detect(), run.device, false);
+        var options = run.execution(false);
         out.println("running on " + options.backend().cliName() + ", device " + options.device() + ": " + org.vitornado.runtime.PlanRunner.describeDevice(options));
         return options;
     }

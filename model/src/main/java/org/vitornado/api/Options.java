@@ -4,6 +4,7 @@ import org.vitornado.model.io.Limits;
 import org.vitornado.model.io.ModelException;
 import org.vitornado.runtime.Backend;
 import org.vitornado.runtime.DeviceId;
+import org.vitornado.runtime.Precision;
 
 /**
  * How a {@link VisionModel} runs: where, on how many images at once, at what input size. Immutable; the
@@ -17,12 +18,17 @@ import org.vitornado.runtime.DeviceId;
  * @param batch   images per execution at most; fewer when fewer are given
  * @param height  input height; 0 for the model's own
  * @param width   input width; 0 for the model's own
+ * @param precision how the device keeps the weights: {@link Precision#FP16} keeps the linear layers' weights in fp16
+ *                (GPUs; our JVM API emulates it), {@link Precision#FP32} as loaded
  */
-public record Options(Backend backend, DeviceId device, int batch, int height, int width) {
+public record Options(Backend backend, DeviceId device, int batch, int height, int width, Precision precision) {
 
     public Options {
         if (device == null) {
             throw new ModelException("no device given");
+        }
+        if (precision == null) {
+            throw new ModelException("no precision given");
         }
         Limits.check("batch", batch, 1, Limits.MAX_BATCH);
         if ((height == 0) != (width == 0)) {
@@ -36,15 +42,15 @@ public record Options(Backend backend, DeviceId device, int batch, int height, i
 
     /** This process's backend, device 0, batches of up to 8, the model's input size. */
     public static Options defaults() {
-        return new Options(null, DeviceId.DEFAULT, 8, 0, 0);
+        return new Options(null, DeviceId.DEFAULT, 8, 0, 0, Precision.FP32);
     }
 
     public Options backend(Backend b) {
-        return new Options(b, device, batch, height, width);
+        return new Options(b, device, batch, height, width, precision);
     }
 
     public Options device(DeviceId d) {
-        return new Options(backend, d, batch, height, width);
+        return new Options(backend, d, batch, height, width, precision);
     }
 
     /** Device {@code index} of TornadoVM's first backend. */
@@ -57,12 +63,17 @@ public record Options(Backend backend, DeviceId device, int batch, int height, i
     }
 
     public Options batch(int b) {
-        return new Options(backend, device, b, height, width);
+        return new Options(backend, device, b, height, width, precision);
     }
 
     /** Runs the model at {@code h x w} instead of its configured size (dense models; ViTs resample their position embedding). */
     public Options size(int h, int w) {
-        return new Options(backend, device, batch, h, w);
+        return new Options(backend, device, batch, h, w, precision);
+    }
+
+    /** Weights in {@code p} on the device. */
+    public Options precision(Precision p) {
+        return new Options(backend, device, batch, height, width, p);
     }
 
     /** The backend that will run: {@link #backend} or, when unset, this process's. */

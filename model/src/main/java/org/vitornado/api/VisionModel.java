@@ -67,7 +67,7 @@ public final class VisionModel implements AutoCloseable {
     private VisionModel(ModelSource source, Options options) {
         this.source = source;
         this.options = options;
-        this.execution = new ExecutionOptions(options.resolvedBackend(), options.device(), false);
+        this.execution = new ExecutionOptions(options.resolvedBackend(), options.device(), false, options.precision());
         this.task = switch (source.kind()) {
             case CLASSIFIER -> Task.CLASSIFICATION;
             case SEGMENTER -> Task.SEGMENTATION;

@@ -228,6 +228,22 @@ class CliFailuresTest {
 
     // 9. Messages: one line with the command's name, no class names, usage only for usage errors; strict sizes;
     //    label lists must match the classes.
+    /** fp16 weights: emulated on our JVM API (and held to 1e-3 there), refused in one line on a device without fp16 (PoCL). */
+    @Test
+    void fp16RunsOnTheJvmAndNeedsAGpuUnderTornadoVm() {
+        CliTest.Run r = CliTest.cli("verify", "--fixture", Fixtures.prefix("vit_token").toString(), "--precision", "fp16");
+        if (org.vitornado.runtime.Backend.detect() == org.vitornado.runtime.Backend.TORNADO) {
+            failsInOneLine(r, "verify", "--precision fp16 needs a GPU");
+        } else {
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("tolerance 1.0e-03 relative L2 (fp16 weights)") && r.out().strip().endsWith("PASS"), r.out());
+        }
+        // A bad value is a usage error: its line, then the synopsis.
+        CliTest.Run bad = CliTest.cli("verify", "--fixture", Fixtures.prefix("vit_token").toString(), "--precision", "fp8");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("vitornado verify: --precision: precision must be fp32 or fp16, got 'fp8'"), bad.err());
+    }
+
     @Test
     void messagesAreConsistent(@TempDir Path dir) throws IOException {
         Path exists = Files.writeString(dir.resolve("rows.json"), "keep");

@@ -8,11 +8,22 @@ import java.util.Objects;
  * @param backend  {@link Backend#JVM} or {@link Backend#TORNADO}; must match the API implementation this process loaded
  * @param device   TornadoVM's {@code backend:device} ({@link DeviceId#DEFAULT} on the JVM)
  * @param profile  collect per-task times through TornadoVM's profiler
+ * @param precision how the device keeps the weights ({@link Precision#FP16}: linear layers' weights in fp16)
  */
-public record ExecutionOptions(Backend backend, DeviceId device, boolean profile) {
+public record ExecutionOptions(Backend backend, DeviceId device, boolean profile, Precision precision) {
 
     public ExecutionOptions {
         Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(precision, "precision");
+    }
+
+    /** float32 weights. */
+    public ExecutionOptions(Backend backend, DeviceId device, boolean profile) {
+        this(backend, device, profile, Precision.FP32);
+    }
+
+    public ExecutionOptions withPrecision(Precision p) {
+        return new ExecutionOptions(backend, device, profile, p);
     }
 
     /** The backend this process can run, TornadoVM's default device, no profiling. */

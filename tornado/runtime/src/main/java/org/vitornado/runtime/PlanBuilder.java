@@ -75,7 +75,8 @@ public final class PlanBuilder {
      * that {@code plan} shows what a GPU gets.
      */
     public PlanBuilder(String name, ExecutionOptions options) {
-        this(name, options, options != null && options.backend() == Backend.JVM && CPU_KERNELS && !Boolean.getBoolean("vitornado.tiled"));
+        this(name, options, options != null && options.backend() == Backend.JVM && CPU_KERNELS && !Boolean.getBoolean("vitornado.tiled")
+                && options.precision() == Precision.FP32);
     }
 
     /** As above, with or without the JVM's CPU kernels whatever the process default (tests and benchmarks compare them). */
@@ -88,7 +89,14 @@ public final class PlanBuilder {
         }
         this.name = name;
         this.options = options;
-        this.kernels = new Kernels(cpuKernels, !cpuKernels && tiledKernels(options), new KernelContext());
+        boolean half = options != null && options.precision() == Precision.FP16;
+        if (half && cpuKernels) {
+            throw new IllegalStateException("fp16 weights run on the portable kernels: the JVM's CPU kernels are float32");
+        }
+        if (half) {
+            requireHalfPrecision(options);
+        }
+        this.kernels = new Kernels(cpuKernels, !cpuKernels && tiledKernels(options), half, new KernelContext());
     }
 
     /**
@@ -119,6 +127,18 @@ public final class PlanBuilder {
         long[] dims = device.getDeviceMaxWorkgroupDimensions();
         long items = dims.length >= 2 ? Math.min(dims[0], TiledLinearKernels.GROUP) * Math.min(dims[1], TiledLinearKernels.GROUP) : 0;
         return TiledLinearKernels.fits(device.getDeviceLocalMemorySize(), items);
+    }
+
+    /**
+     * fp16 weights need a device with half precision: a GPU under TornadoVM, or our JVM API (which computes
+     * {@code HalfFloat} in software, for tests). PoCL, a CPU OpenCL device, has none: the kernels would not build.
+     */
+    static void requireHalfPrecision(ExecutionOptions options) {
+        if (options.backend() == Backend.TORNADO && options.tornadoDevice().getDeviceType() != TornadoDeviceType.GPU) {
+            throw new IllegalArgumentException("--precision fp16 needs a GPU: TornadoVM device " + options.device() + " ("
+                    + options.tornadoDevice().getDeviceName() + ") is a " + options.tornadoDevice().getDeviceType().name().toLowerCase(java.util.Locale.ROOT)
+                    + " device without fp16 (PoCL has none); use fp32 there");
+        }
     }
 
     /** Whether linear layers get their GPU version (version 2) in this plan. */

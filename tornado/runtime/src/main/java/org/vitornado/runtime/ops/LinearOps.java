@@ -11,6 +11,8 @@ import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.Tokens;
 
+import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
+
 /**
  * {@code y = x W^T + b} over token rows, with what follows it fused in: nothing, GELU (an MLP's first layer), or the
  * residual add into {@code y} (an output projection).
@@ -21,6 +23,8 @@ import org.vitornado.runtime.tensor.Tokens;
  * of x and W in local memory, 4 x 4 outputs per work-item;</li>
  * <li>JVM: {@code JvmLinearKernels.linear}, grid 2D of 64 x 64 output blocks, register-tiled.</li>
  * </ul>
+ * With fp16 weights ({@code --precision fp16}) the portable versions' {@code ...Half} kernels read an fp16 copy of W
+ * (made once per array at plan time); the device never receives the float32 weights.
  * Cost: {@code 2 rows in out} FLOPs; reads x, W, b (and y for the residual), writes y.
  */
 public final class LinearOps {
@@ -62,6 +66,9 @@ public final class LinearOps {
             return Step.kernel(name, kernel, JvmLinearKernels.grid(rows, p.out()), cost, reads, writes,
                     KernelCall.of(JvmLinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out(), code));
         }
+        if (k.halfWeights()) {
+            return halfWeights(name, x, p, y, epilogue, k, rows, reads, writes);
+        }
         if (k.tiled()) {
             KernelCall call = switch (epilogue) {
                 case NONE -> KernelCall.of(TiledLinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
@@ -78,6 +85,32 @@ public final class LinearOps {
                     p.out());
         };
         return Step.kernel(name, "LinearKernels." + kernelName(epilogue), LinearKernels.grid(rows, p.out()), cost, reads, writes, call);
+    }
+
+    /** The same with the weights read as fp16: the device holds only their fp16 copy, half the bytes. */
+    private static Step halfWeights(String name, Tokens x, Linear p, Tokens y, Epilogue epilogue, Kernels k, int rows, List<Object> reads,
+            List<Object> writes) {
+        HalfFloatArray w = k.half(p.weight());
+        List<Object> halfReads = reads.stream().map(a -> a == p.weight() ? (Object) w : a).toList();
+        long r = rows;
+        boolean residual = epilogue == Epilogue.RESIDUAL;
+        TaskCost cost = new TaskCost(2 * r * p.in() * p.out(),
+                Float.BYTES * (r * p.in() + p.out() + (residual ? r * p.out() : 0)) + 2L * p.in() * p.out(), Float.BYTES * r * p.out());
+        String kernel = kernelName(epilogue) + "Half";
+        if (k.tiled()) {
+            KernelCall call = switch (epilogue) {
+                case NONE -> KernelCall.of(TiledLinearKernels::linearHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());
+                case GELU -> KernelCall.of(TiledLinearKernels::linearGeluHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());
+                case RESIDUAL -> KernelCall.of(TiledLinearKernels::linearResidualHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());
+            };
+            return Step.kernel(name, "TiledLinearKernels." + kernel, TiledLinearKernels.grid(rows, p.out()), cost, halfReads, writes, call);
+        }
+        KernelCall call = switch (epilogue) {
+            case NONE -> KernelCall.of(LinearKernels::linearHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());
+            case GELU -> KernelCall.of(LinearKernels::linearGeluHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());
+            case RESIDUAL -> KernelCall.of(LinearKernels::linearResidualHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());
+        };
+        return Step.kernel(name, "LinearKernels." + kernel, LinearKernels.grid(rows, p.out()), cost, halfReads, writes, call);
     }
 
     private static String kernelName(Epilogue epilogue) {
