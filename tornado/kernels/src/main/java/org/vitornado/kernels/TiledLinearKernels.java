@@ -114,13 +114,31 @@ public final class TiledLinearKernels {
                 ws[kk * STRIDE + t] = n < out && k < in ? w.get(n * in + k) : 0.0f;
             }
             ctx.localBarrier();
-            multiplySlices(xs, ws, acc, lx, ly);
+            for (int kk = 0; kk < DEPTH; kk++) {
+                for (int i = 0; i < 4; i++) {
+                    float a = xs[kk * STRIDE + ly + GROUP * i];
+                    for (int j = 0; j < 4; j++) {
+                        acc[i * 4 + j] += a * ws[kk * STRIDE + lx + GROUP * j];
+                    }
+                }
+            }
             ctx.localBarrier();
         }
-        storeTile(acc, b, y, rows, out, row0 + ly, col0 + lx, epilogue);
+        for (int i = 0; i < 4; i++) {
+            int r = row0 + ly + GROUP * i;
+            for (int j = 0; j < 4; j++) {
+                int n = col0 + lx + GROUP * j;
+                if (r < rows && n < out) {
+                    y.set(r * out + n, epilogue(y, r * out + n, acc[i * 4 + j] + b.get(n), epilogue));
+                }
+            }
+        }
     }
 
-    /** {@link #gemm} with fp16 weights: only the copy-in differs. */
+    /**
+     * {@link #gemm} with fp16 weights: only the copy-in differs. (The shared loops cannot move into a helper: TornadoVM
+     * 5.2 loses what a helper writes into a private or local array passed to it; see docs/kernels.md.)
+     */
     static void gemmHalf(KernelContext ctx, FloatArray x, HalfFloatArray w, FloatArray b, FloatArray y, int rows, int in, int out, int epilogue) {
         float[] xs = ctx.allocateFloatLocalArray(DEPTH * STRIDE);
         float[] ws = ctx.allocateFloatLocalArray(DEPTH * STRIDE);
@@ -144,42 +162,35 @@ public final class TiledLinearKernels {
                 ws[kk * STRIDE + t] = n < out && k < in ? w.get(n * in + k).getFloat32() : 0.0f;
             }
             ctx.localBarrier();
-            multiplySlices(xs, ws, acc, lx, ly);
-            ctx.localBarrier();
-        }
-        storeTile(acc, b, y, rows, out, row0 + ly, col0 + lx, epilogue);
-    }
-
-    /** acc[i * 4 + j] += sum over the slice's k of xs[k][ly + GROUP i] * ws[k][lx + GROUP j]. */
-    static void multiplySlices(float[] xs, float[] ws, float[] acc, int lx, int ly) {
-        for (int kk = 0; kk < DEPTH; kk++) {
-            for (int i = 0; i < 4; i++) {
-                float a = xs[kk * STRIDE + ly + GROUP * i];
-                for (int j = 0; j < 4; j++) {
-                    acc[i * 4 + j] += a * ws[kk * STRIDE + lx + GROUP * j];
-                }
-            }
-        }
-    }
-
-    /** Adds the bias and applies the epilogue to the work-item's 4 x 4 block, whose first output is (r0, n0). */
-    static void storeTile(float[] acc, FloatArray b, FloatArray y, int rows, int out, int r0, int n0, int epilogue) {
-        for (int i = 0; i < 4; i++) {
-            int r = r0 + GROUP * i;
-            for (int j = 0; j < 4; j++) {
-                int n = n0 + GROUP * j;
-                if (r < rows && n < out) {
-                    float v = acc[i * 4 + j] + b.get(n);
-                    int at = r * out + n;
-                    if (epilogue == 1) {
-                        y.set(at, ActivationKernels.gelu(v));
-                    } else if (epilogue == 2) {
-                        y.set(at, y.get(at) + v);
-                    } else {
-                        y.set(at, v);
+            for (int kk = 0; kk < DEPTH; kk++) {
+                for (int i = 0; i < 4; i++) {
+                    float a = xs[kk * STRIDE + ly + GROUP * i];
+                    for (int j = 0; j < 4; j++) {
+                        acc[i * 4 + j] += a * ws[kk * STRIDE + lx + GROUP * j];
                     }
                 }
             }
+            ctx.localBarrier();
         }
+        for (int i = 0; i < 4; i++) {
+            int r = row0 + ly + GROUP * i;
+            for (int j = 0; j < 4; j++) {
+                int n = col0 + lx + GROUP * j;
+                if (r < rows && n < out) {
+                    y.set(r * out + n, epilogue(y, r * out + n, acc[i * 4 + j] + b.get(n), epilogue));
+                }
+            }
+        }
+    }
+
+    /** What is stored for the value v = (x W^T + b)[at]: v, gelu(v), or y[at] + v. */
+    static float epilogue(FloatArray y, int at, float v, int epilogue) {
+        if (epilogue == 1) {
+            return ActivationKernels.gelu(v);
+        }
+        if (epilogue == 2) {
+            return y.get(at) + v;
+        }
+        return v;
     }
 }

@@ -62,6 +62,7 @@ class KernelBytecodeLintTest {
                 "BadKernels.foreignStatic@", "calls java/lang/System.nanoTime",
                 "BadKernels.locks@", "takes a lock",
                 "BadKernels.reservedName: variable 'kernel' is an OpenCL C keyword",
+                "BadKernels.passesPrivateArray@", "passes a private or local array",
                 "BadKernels.recursive: recursion")) {
             assertTrue(report.contains(expected), "lint did not report '" + expected + "':\n" + report);
         }

@@ -37,7 +37,7 @@ import java.util.Set;
  * silently runs as sequential Java: allocation, exceptions, lambdas and string concatenation (invokedynamic),
  * locks, virtual calls other than array get/set, KernelContext and HalfFloat's conversions, calls outside the kernel classes and the maths
  * libraries, raw float bit casts, static final lookup tables, recursion, a missing local-variable table, and
- * {@code @Parallel} loops that do not start at a constant, and variable names that are OpenCL C keywords (TornadoVM
+ * {@code @Parallel} loops that do not start at a constant, private or local arrays passed to a helper, and variable names that are OpenCL C keywords (TornadoVM
  * keeps Java names in the generated source). Host methods (those returning a WorkerGrid) are skipped.
  */
 final class KernelLint {
@@ -146,6 +146,10 @@ final class KernelLint {
                     problems.add(at + "calls Float." + name + " (rejected by the OpenCL backend)");
                 } else if (owners.contains(owner)) {
                     callees.add(owner + "." + name);
+                    if (call.typeSymbol().parameterList().stream().anyMatch(p -> p.isArray() && p.componentType().isPrimitive())) {
+                        problems.add(at + "passes a private or local array to " + simple + "." + name
+                                + " (TornadoVM 5.2 loses what the callee writes into it: keep the loops in the kernel)");
+                    }
                 } else if (!MATHS.contains(owner)) {
                     problems.add(at + "calls " + owner + "." + name + " (only kernel classes, Math and TornadoMath)");
                 }

@@ -65,6 +65,16 @@ public final class BadKernels {
         x.set(0, kernel);
     }
 
+    public static void passesPrivateArray(FloatArray x) {
+        float[] acc = new float[4];
+        fill(acc);
+        x.set(0, acc[0]);
+    }
+
+    static void fill(float[] acc) {
+        acc[0] = 1;
+    }
+
     public static float recursive(float v) {
         return v <= 0 ? 0 : recursive(v - 1) + 1;
     }
