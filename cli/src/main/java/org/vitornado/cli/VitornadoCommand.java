@@ -16,7 +16,7 @@ import picocli.CommandLine.IVersionProvider;
                 "or a preset with random weights (" + org.vitornado.model.source.Presets.SUMMARY + ").",
                 "Run 'vitornado help COMMAND' for a command's options."},
         subcommands = {ClassifyCommand.class, SegmentCommand.class, DetectCommand.class, FeaturesCommand.class, EvalCommand.class, InfoCommand.class,
-                PlanCommand.class, BenchCommand.class, VerifyCommand.class, HelpCommand.class})
+                PlanCommand.class, KernelsCommand.class, BenchCommand.class, VerifyCommand.class, HelpCommand.class})
 final class VitornadoCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -1,0 +1,67 @@
+package org.vitornado.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.vitornado.runtime.Backend;
+
+/** {@code kernels}: the list, and the generated OpenCL C of one kernel under the real TornadoVM. */
+class KernelsCommandTest {
+
+    @Test
+    void listsTheBlocksKernelsWithTheirVersions() {
+        CliTest.Run r = CliTest.cli("kernels");
+        assertEquals(0, r.code(), r.err());
+        for (String k : new String[] {"layerNorm", "linear", "attention", "linearResidual", "linearGelu", "softmax"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(k + " ")), k + " missing:\n" + r.out());
+        }
+        assertTrue(r.out().contains("TiledLinearKernels.linearGelu"), r.out());
+    }
+
+    /** {@code bin/vitornado ARGS}, as a user runs it, with its output; TORNADOVM_HOME passes through from the environment. */
+    static CliTest.Run launcher(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ProjectFiles.root().resolve("bin").resolve("vitornado").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+        }
+        return new CliTest.Run(p.exitValue(), out, err.join());
+    }
+
+    @Test
+    void showPrintsWhatTornadoVmGeneratesOrSaysItNeedsTornadoVm() throws IOException, InterruptedException {
+        if (Backend.detect() == Backend.TORNADO) {
+            CliTest.Run r = launcher("kernels", "--show", "linear", "--version", "2", "--backend", "tornado");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("// Java: TiledLinearKernels.linear, grid 288x64 / 16x16"), r.out());
+            assertTrue(r.out().contains("__kernel void linear(") && r.out().contains("barrier(CLK_LOCAL_MEM_FENCE)"), r.out());
+            // In a process TornadoVM started without tornado.printKernel, it says what is missing.
+            CliFailuresTest.failsInOneLine(CliTest.cli("kernels", "--show", "linear"), "kernels", "-Dtornado.printKernel=True");
+        } else {
+            CliFailuresTest.failsInOneLine(CliTest.cli("kernels", "--show", "linear", "--version", "2"), "kernels", "--show needs the real TornadoVM");
+        }
+        CliTest.Run bad = CliTest.cli("kernels", "--show", "conv9d");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("vitornado kernels: --show: no kernel 'conv9d'; one of layerNorm, linear"), bad.err());
+        CliTest.Run noV2 = CliTest.cli("kernels", "--show", "softmax", "--version", "2");
+        assertEquals(2, noV2.code());
+        assertTrue(noV2.err().startsWith("vitornado kernels: --version: softmax has versions [1]"), noV2.err());
+    }
+}
