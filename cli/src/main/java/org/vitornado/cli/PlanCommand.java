@@ -46,6 +46,9 @@ final class PlanCommand extends CliCommand {
     @Option(names = "--profile", description = "run it (checkpoint weights, or random for a preset) and print each task's median time, share and GFLOP/s")
     boolean profile;
 
+    @Option(names = "--versions", description = "with --profile under TornadoVM: also run every kernel's first and second version and compare them")
+    boolean versions;
+
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "5", description = "timed runs with --profile, after one warm-up (default 5)")
     int iterations;
 
@@ -93,7 +96,40 @@ final class PlanCommand extends CliCommand {
     /** {@code --profile}: each task's median kernel time over {@code --iterations} runs after one warm-up. */
     private int profile(ModelSource source, int h, int w) {
         ExecutionOptions options = run.execution(true);
+        if (versions && options.backend() != Backend.TORNADO) {
+            throw usage("--versions compares the kernels TornadoVM compiles: use it with --backend tornado");
+        }
         source.checkFits(batch, h, w, options);
+        Profile p = measure(source, h, w, options);
+        out().printf("%s%ninput %d x %dx%d on %s, median of %d runs%n%n", source.describe(), batch, h, w, PlanRunner.deviceName(options), iterations);
+        printProfile(p.tasks(), p.times(), out());
+        if (!p.hostMillis().isEmpty()) {
+            out().println();
+            out().println("on the host, between stages (last run):");
+            p.hostMillis().forEach((step, ms) -> out().printf("  %-40s %10.3f ms%n", step, ms));
+        }
+        if (versions) {
+            compareVersions(source, h, w, options);
+        }
+        return Main.OK;
+    }
+
+    /** One profiled plan: its tasks, each task's times over the runs, and the host steps' times. */
+    record Profile(List<PlannedTask> tasks, Map<String, long[]> times, Map<String, Double> hostMillis) {
+
+        /** Median milliseconds of a task, 0 when it was not timed. */
+        double ms(PlannedTask t) {
+            long[] v = times.get(t.graph() + "." + t.name());
+            if (v == null) {
+                return 0;
+            }
+            long[] sorted = v.clone();
+            java.util.Arrays.sort(sorted);
+            return sorted[sorted.length / 2] / 1e6;
+        }
+    }
+
+    private Profile measure(ModelSource source, int h, int w, ExecutionOptions options) {
         float[] pixels = new float[Math.multiplyExact(Math.multiplyExact(batch, source.inChans()), h * w)];
         java.util.Arrays.fill(pixels, 0.1f);
         try (ModelPlan compiled = source.compile(batch, h, w, options)) {
@@ -104,15 +140,56 @@ final class PlanCommand extends CliCommand {
                 int r = i;
                 TaskProfile.kernelTimes(compiled.runner()).forEach((task, ns) -> times.computeIfAbsent(task, k -> new long[iterations])[r] = ns);
             }
-            out().printf("%s%ninput %d x %dx%d on %s, median of %d runs%n%n", source.describe(), batch, h, w, PlanRunner.deviceName(options), iterations);
-            printProfile(compiled.tasks(), times, out());
-            if (!compiled.hostMillis().isEmpty()) {
-                out().println();
-                out().println("on the host, between stages (last run):");
-                compiled.hostMillis().forEach((step, ms) -> out().printf("  %-40s %10.3f ms%n", step, ms));
+            return new Profile(compiled.tasks(), times, compiled.hostMillis());
+        }
+    }
+
+    /**
+     * {@code --versions}: the same plan with every operation's first version, then with its second where it has one
+     * ({@code -Dvitornado.tiled}), and per operation the time and GFLOP/s of each.
+     */
+    private void compareVersions(ModelSource source, int h, int w, ExecutionOptions options) {
+        String before = System.getProperty("vitornado.tiled");
+        Profile v1;
+        Profile v2;
+        try {
+            System.setProperty("vitornado.tiled", "false");
+            v1 = measure(source, h, w, options);
+            System.setProperty("vitornado.tiled", "true");
+            v2 = measure(source, h, w, options);
+        } finally {
+            if (before == null) {
+                System.clearProperty("vitornado.tiled");
+            } else {
+                System.setProperty("vitornado.tiled", before);
             }
         }
-        return Main.OK;
+        // The two plans have the same tasks in the same order; only the kernels of some differ.
+        Map<String, double[]> rows = new LinkedHashMap<>(); // "v1 kernel -> v2 kernel": ms1, ms2, flops
+        for (int i = 0; i < v1.tasks().size() && i < v2.tasks().size(); i++) {
+            PlannedTask a = v1.tasks().get(i);
+            PlannedTask b = v2.tasks().get(i);
+            if (a.kernel().equals(b.kernel())) {
+                continue;
+            }
+            double[] r = rows.computeIfAbsent(a.kernel() + " -> " + b.kernel(), k -> new double[3]);
+            r[0] += v1.ms(a);
+            r[1] += v2.ms(b);
+            r[2] += a.cost().flops();
+        }
+        out().println();
+        out().println("kernel versions (the plan run with version 1, then with version 2; median of " + iterations + " runs each):");
+        String fmt = "%-66s %10s %8s %10s %8s %7s%n";
+        out().printf(fmt, "version 1 -> version 2", "v1 ms", "GFLOP/s", "v2 ms", "GFLOP/s", "v2 gain");
+        rows.forEach((k, r) -> out().printf(fmt, k, String.format("%.3f", r[0]), gflops(r[2], r[0]), String.format("%.3f", r[1]), gflops(r[2], r[1]),
+                r[1] > 0 ? String.format("%.2fx", r[0] / r[1]) : "-"));
+        if (rows.isEmpty()) {
+            out().println("(no task of this model has a second version)");
+        }
+    }
+
+    private static String gflops(double flops, double ms) {
+        return ms > 0 ? String.format("%.1f", flops / (ms / 1e3) / 1e9) : "-";
     }
 
     static void printProfile(List<PlannedTask> tasks, Map<String, long[]> times, PrintWriter out) {

@@ -64,4 +64,20 @@ class KernelsCommandTest {
         assertEquals(2, noV2.code());
         assertTrue(noV2.err().startsWith("vitornado kernels: --version: softmax has versions [1]"), noV2.err());
     }
+
+    /** {@code plan --profile --versions}: both versions of the linear layers timed in one table (TornadoVM only). */
+    @Test
+    void planComparesTheVersionsOfEachKernel() {
+        String model = Fixtures.prefix("vit_token") + ".safetensors";
+        if (Backend.detect() == Backend.TORNADO) {
+            CliTest.Run r = CliTest.cli("plan", "--model", model, "--profile", "--versions", "--iterations", "1");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("kernel versions (the plan run with version 1, then with version 2"), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("LinearKernels.linearGelu -> TiledLinearKernels.linearGelu ")), r.out());
+        } else {
+            CliTest.Run r = CliTest.cli("plan", "--model", model, "--profile", "--versions");
+            assertEquals(2, r.code());
+            assertTrue(r.err().startsWith("vitornado plan: --versions compares the kernels TornadoVM compiles"), r.err());
+        }
+    }
 }
