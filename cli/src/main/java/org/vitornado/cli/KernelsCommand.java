@@ -51,7 +51,7 @@ final class KernelsCommand extends CliCommand {
     static Map<String, Example> examples() {
         Map<String, Example> m = new LinkedHashMap<>();
         for (Example e : List.of(
-                new Example("layerNorm", List.of(1), "norm1/norm2: y = (x - mean) / sqrt(var + eps) * gamma + beta, per token",
+                new Example("layerNorm", List.of(1, 2), "norm1/norm2: y = (x - mean) / sqrt(var + eps) * gamma + beta, per token",
                         g -> g.layerNorm("layerNorm", tokens(g, WIDTH, true), new LayerNorm(ones(WIDTH), new FloatArray(WIDTH), 1e-6f),
                                 tokens(g, WIDTH, false))),
                 new Example("linear", List.of(1, 2), "attn.qkv: y = x W^T + b, 384 -> 1152",
@@ -129,7 +129,7 @@ final class KernelsCommand extends CliCommand {
     private static String methods(Example e) {
         return switch (e.name()) {
             case "linear", "linearGelu", "linearResidual" -> "LinearKernels." + e.name() + " / TiledLinearKernels." + e.name();
-            case "layerNorm" -> "LayerNormKernels.layerNorm";
+            case "layerNorm" -> "LayerNormKernels.layerNorm / GroupLayerNormKernels.layerNorm";
             case "attention" -> "AttentionKernels.attention";
             case "softmax" -> "SoftmaxKernels.softmax";
             default -> e.name();

@@ -10,13 +10,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /** LayerNorm and softmax rows against float64. */
 class NormAndSoftmaxKernelsTest {
 
+    interface LayerNormKernel extends Task8<KernelContext, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Float> {
+    }
+
     @ParameterizedTest(name = "rows={0} cols={1}")
-    @CsvSource({"1,1", "17,96", "33,7", "197,768"})
+    @CsvSource({"1,1", "17,96", "33,7", "197,768", "3,300", "2,129"})
     void layerNormMatchesFloat64(int rows, int cols) {
         Random r = new Random(rows + 1000L * cols);
         float[] x = random(r, rows * cols, 3);
@@ -45,20 +50,23 @@ class NormAndSoftmaxKernelsTest {
         FloatArray fx = FloatArray.fromArray(x);
         FloatArray fg = FloatArray.fromArray(g);
         FloatArray fb = FloatArray.fromArray(b);
-        FloatArray y = output(rows * cols);
         KernelContext ctx = new KernelContext();
-        KernelHarness.run(LayerNormKernels.grid(rows), new Object[] {fx, fg, fb}, y,
-                t -> t.task("t", LayerNormKernels::layerNorm, ctx, fx, fg, fb, y, rows, cols, eps));
-        assertClose("layerNorm", y, want, 1e-5);
+        // Version 1 (a work-item per row) and version 2 (a work-group per row, reductions in local memory).
+        for (int version = 1; version <= 2; version++) {
+            WorkerGrid grid = version == 1 ? LayerNormKernels.grid(rows) : GroupLayerNormKernels.grid(rows);
+            LayerNormKernel kernel = version == 1 ? LayerNormKernels::layerNorm : GroupLayerNormKernels::layerNorm;
+            FloatArray y = output(rows * cols);
+            KernelHarness.run(grid, new Object[] {fx, fg, fb}, y, t -> t.task("t", kernel, ctx, fx, fg, fb, y, rows, cols, eps));
+            assertClose("layerNorm v" + version, y, want, 1e-5);
 
-        // In place, as the final norm runs.
-        FloatArray inPlace = output(rows * cols);
-        for (int i = 0; i < x.length; i++) {
-            inPlace.set(i, x[i]);
+            // In place, as the final norm runs.
+            FloatArray inPlace = output(rows * cols);
+            for (int i = 0; i < x.length; i++) {
+                inPlace.set(i, x[i]);
+            }
+            KernelHarness.run(grid, new Object[] {fg, fb}, inPlace, t -> t.task("t", kernel, ctx, inPlace, fg, fb, inPlace, rows, cols, eps));
+            assertClose("layerNorm v" + version + " in place", inPlace, want, 1e-5);
         }
-        KernelHarness.run(LayerNormKernels.grid(rows), new Object[] {fg, fb}, inPlace,
-                t -> t.task("t", LayerNormKernels::layerNorm, ctx, inPlace, fg, fb, inPlace, rows, cols, eps));
-        assertClose("layerNorm in place", inPlace, want, 1e-5);
     }
 
     @ParameterizedTest(name = "rows={0} cols={1}")

@@ -2,6 +2,7 @@ package org.vitornado.runtime.ops;
 
 import java.util.List;
 
+import org.vitornado.kernels.GroupLayerNormKernels;
 import org.vitornado.kernels.LayerNormKernels;
 import org.vitornado.kernels.SoftmaxKernels;
 import org.vitornado.runtime.TaskCost;
@@ -17,8 +18,10 @@ public final class NormOps {
     }
 
     /**
-     * LayerNorm of every row of {@code x} into {@code y} (may be {@code x}): {@code LayerNormKernels.layerNorm}, grid
-     * 1D x = row. Cost: about 8 FLOPs per value.
+     * LayerNorm of every row of {@code x} into {@code y} (may be {@code x}). Version 1, {@code LayerNormKernels.layerNorm}:
+     * grid 1D x = row; version 2 (GPUs, up to {@code GroupLayerNormKernels.MAX_ROWS} rows), {@code GroupLayerNormKernels.layerNorm}:
+     * a 128-work-item group per row.
+     * Cost: about 8 FLOPs per value.
      */
     public static Step layerNorm(String name, Tokens x, LayerNorm p, Tokens y, Kernels k) {
         if (x.rows() != y.rows() || x.channels() != y.channels()) {
@@ -29,6 +32,11 @@ public final class NormOps {
         int cols = x.channels();
         long n = (long) rows * cols;
         List<Object> reads = List.of(x.data(), p.weight(), p.bias());
+        if (k.tiled() && rows <= GroupLayerNormKernels.MAX_ROWS) {
+            return Step.kernel(name, "GroupLayerNormKernels.layerNorm", GroupLayerNormKernels.grid(rows), TaskCost.of(8 * n, n + 2L * cols, n), reads,
+                    List.of(y.data()),
+                    KernelCall.of(GroupLayerNormKernels::layerNorm, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, cols, p.eps()));
+        }
         return Step.kernel(name, "LayerNormKernels.layerNorm", LayerNormKernels.grid(rows), TaskCost.of(8 * n, n + 2L * cols, n), reads,
                 List.of(y.data()), KernelCall.of(LayerNormKernels::layerNorm, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, cols, p.eps()));
     }
