@@ -52,6 +52,12 @@ class KernelsCommandTest {
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("// Java: TiledLinearKernels.linear, grid 288x64 / 16x16"), r.out());
             assertTrue(r.out().contains("__kernel void linear(") && r.out().contains("barrier(CLK_LOCAL_MEM_FENCE)"), r.out());
+            // Every kernel of the list, in the version this device gets.
+            for (String k : new String[] {"layerNorm", "attention", "linearResidual", "linearGelu", "softmax"}) {
+                CliTest.Run each = launcher("kernels", "--show", k, "--backend", "tornado");
+                assertEquals(0, each.code(), k + ": " + each.err());
+                assertTrue(each.out().contains("__kernel void " + k + "("), k + ":\n" + each.out());
+            }
             // In a process TornadoVM started without tornado.printKernel, it says what is missing.
             CliFailuresTest.failsInOneLine(CliTest.cli("kernels", "--show", "linear"), "kernels", "-Dtornado.printKernel=True");
         } else {
