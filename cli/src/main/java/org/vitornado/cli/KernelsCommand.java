@@ -56,7 +56,7 @@ final class KernelsCommand extends CliCommand {
                                 tokens(g, WIDTH, false))),
                 new Example("linear", List.of(1, 2), "attn.qkv: y = x W^T + b, 384 -> 1152",
                         g -> g.linear("linear", tokens(g, WIDTH, true), linear(WIDTH, 3 * WIDTH), tokens(g, 3 * WIDTH, false))),
-                new Example("attention", List.of(1), "attn: softmax(q k^T / sqrt(d)) v per head, online softmax over the keys",
+                new Example("attention", List.of(1, 2), "attn: softmax(q k^T / sqrt(d)) v per head, online softmax over the keys",
                         g -> g.attention("attention", tokens(g, 3 * WIDTH, true), HEADS, tokens(g, WIDTH, false))),
                 new Example("linearResidual", List.of(1, 2), "attn.proj, mlp.fc2: y += x W^T + b",
                         g -> {

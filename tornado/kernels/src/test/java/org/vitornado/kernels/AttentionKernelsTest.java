@@ -16,7 +16,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 class AttentionKernelsTest {
 
     @ParameterizedTest(name = "batch={0} tokens={1} heads={2} headDim={3}")
-    @CsvSource({"1,1,1,16", "1,17,3,32", "2,35,4,16", "1,197,2,64", "3,10,5,7"})
+    @CsvSource({"1,1,1,16", "1,17,3,32", "2,35,4,16", "1,197,2,64", "3,10,5,7", "1,70,1,128", "2,33,2,80"})
     void attentionMatchesFloat64(int batch, int tokens, int heads, int headDim) {
         Random r = new Random(batch * 1000L + tokens * 10L + heads + headDim);
         int c = heads * headDim;
@@ -56,6 +56,12 @@ class AttentionKernelsTest {
         KernelHarness.run(AttentionKernels.grid(batch, tokens, heads), new Object[] {fqkv}, out,
                 t -> t.task("t", AttentionKernels::attention, ctx, fqkv, out, batch, tokens, heads, headDim, s));
         assertClose("attention", out, want, 1e-5);
+        // Version 2 takes the packed rows as q = kv with stride 3C and offsets 0, C, 2C.
+        FloatArray flash = output(batch * tokens * c);
+        KernelHarness.run(FlashAttentionKernels.grid(batch, tokens, heads), new Object[] {fqkv}, flash,
+                t -> t.task("t", FlashAttentionKernels::attention, ctx, fqkv, fqkv, flash, batch, tokens, tokens, heads, headDim, 3 * c, 0, 3 * c, c,
+                        2 * c, s));
+        assertClose("flash attention (packed)", flash, want, 1e-5);
     }
 
     /** Queries and keys/values in separate arrays with strides and offsets: shared q=k=v, SegFormer's kv, cross-attention. */
@@ -106,5 +112,11 @@ class AttentionKernelsTest {
                 t -> t.task("t", AttentionKernels::attentionSeparate, ctx, fq, fkv, out, batch, queries, keys, heads, headDim, qStride,
                         qOffset, kvStride, kOffset, vOffset, s));
         assertClose("attentionSeparate", out, want, 1e-5);
+
+        FloatArray flash = output(batch * queries * c);
+        KernelHarness.run(FlashAttentionKernels.grid(batch, queries, heads), new Object[] {fq, fkv}, flash,
+                t -> t.task("t", FlashAttentionKernels::attention, ctx, fq, fkv, flash, batch, queries, keys, heads, headDim, qStride, qOffset,
+                        kvStride, kOffset, vOffset, s));
+        assertClose("flash attention (separate)", flash, want, 1e-5);
     }
 }

@@ -30,6 +30,7 @@ import org.vitornado.runtime.tensor.Image;
 import org.vitornado.runtime.tensor.Sizes;
 import org.vitornado.runtime.tensor.Tokens;
 
+import org.vitornado.kernels.FlashAttentionKernels;
 import org.vitornado.kernels.TiledLinearKernels;
 
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -126,7 +127,9 @@ public final class PlanBuilder {
         }
         long[] dims = device.getDeviceMaxWorkgroupDimensions();
         long items = dims.length >= 2 ? Math.min(dims[0], TiledLinearKernels.GROUP) * Math.min(dims[1], TiledLinearKernels.GROUP) : 0;
-        return TiledLinearKernels.fits(device.getDeviceLocalMemorySize(), items);
+        // The GPU versions go together: the device must hold the largest (flash attention's 32 KB of local memory).
+        return TiledLinearKernels.fits(device.getDeviceLocalMemorySize(), items)
+                && FlashAttentionKernels.fits(device.getDeviceLocalMemorySize(), dims.length > 0 ? dims[0] : 0, FlashAttentionKernels.MAX_HEAD_DIM);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.vitornado.kernels.AttentionKernels;
+import org.vitornado.kernels.FlashAttentionKernels;
 import org.vitornado.kernels.WindowAttentionKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmAttentionKernels;
@@ -29,8 +30,10 @@ public final class AttentionOps {
     /**
      * Global attention of q over k and v (k and v in one array).
      * <ul>
-     * <li>portable: {@code AttentionKernels.attention} for timm's packed qkv, else {@code attentionSeparate}; grid 2D
-     * x = query, y = image * heads + head;</li>
+     * <li>portable, version 1: {@code AttentionKernels.attention} for timm's packed qkv, else {@code attentionSeparate};
+     * grid 2D x = query, y = image * heads + head;</li>
+     * <li>portable, version 2 (GPUs, heads up to 128 wide): {@code FlashAttentionKernels.attention}, grid 2D x = query in
+     * work-groups of 32, y = image * heads + head; keys and values stream through local memory in blocks of 32;</li>
      * <li>JVM: {@code JvmAttentionKernels.attention}, grid 2D x = block of queries, y = image * heads + head.</li>
      * </ul>
      */
@@ -55,6 +58,11 @@ public final class AttentionOps {
         if (kernels.cpu()) {
             return Step.kernel(name, "JvmAttentionKernels.attention", JvmAttentionKernels.grid(batch, queries, keys, heads), cost, reads, writes,
                     KernelCall.of(JvmAttentionKernels::attention, kernels.context(), qs.data(), kv.data(), out.data(), batch, queries, keys, heads,
+                            headDim, qs.channels(), q.offset(), kv.channels(), k.offset(), v.offset(), scale));
+        }
+        if (kernels.tiled() && headDim <= FlashAttentionKernels.MAX_HEAD_DIM) {
+            return Step.kernel(name, "FlashAttentionKernels.attention", FlashAttentionKernels.grid(batch, queries, heads), cost, reads, writes,
+                    KernelCall.of(FlashAttentionKernels::attention, kernels.context(), qs.data(), kv.data(), out.data(), batch, queries, keys, heads,
                             headDim, qs.channels(), q.offset(), kv.channels(), k.offset(), v.offset(), scale));
         }
         boolean packed = qs == kv && q.offset() == 0 && k.offset() == channels && v.offset() == 2 * channels && qs.channels() == 3 * channels;
