@@ -60,7 +60,7 @@ public final class FlashAttentionKernels {
         int h = bh - b * heads;
         int channels = heads * headDim;
         // A padded work-item (i past the last query) takes part in the copies and barriers on query 0's data.
-        int qi = (b * queries + (i < queries ? i : 0)) * qStride + qOffset + h * headDim;
+        int qi = (b * queries + Math.min(i, queries - 1)) * qStride + qOffset + h * headDim;
         // The scale is folded into the query once; private arrays are not zeroed by TornadoVM, so both are set here.
         for (int d = 0; d < headDim; d++) {
             query[d] = scale * q.get(qi + d);
@@ -70,16 +70,17 @@ public final class FlashAttentionKernels {
         float sum = 0.0f;
         int kvBase = b * keys * kvStride + h * headDim;
         for (int j0 = 0; j0 < keys; j0 += KEYS) {
-            // Copy-in: the block's keys and values, d fastest across work-items; keys past the end read as zeros.
+            // Copy-in: the block's keys and values, d fastest across work-items. Past the last key a slot repeats it;
+            // no query reads those (n below). Clamping, not a select on j < keys: with the sizes frozen, TornadoVM 5.2
+            // folds such a condition into a constant its OpenCL generator rejects ("logic node").
             for (int e = lane; e < KEYS * headDim; e += QUERIES) {
-                int j = j0 + e / headDim;
-                int d = e % headDim;
-                int row = kvBase + (j < keys ? j : 0) * kvStride + d;
-                ks[e] = j < keys ? kv.get(row + kOffset) : 0.0f;
-                vs[e] = j < keys ? kv.get(row + vOffset) : 0.0f;
+                int j = Math.min(j0 + e / headDim, keys - 1);
+                int row = kvBase + j * kvStride + e % headDim;
+                ks[e] = kv.get(row + kOffset);
+                vs[e] = kv.get(row + vOffset);
             }
             ctx.localBarrier();
-            int n = keys - j0 < KEYS ? keys - j0 : KEYS;
+            int n = Math.min(keys - j0, KEYS);
             for (int jj = 0; jj < n; jj++) {
                 float s = 0.0f;
                 for (int d = 0; d < headDim; d++) {
