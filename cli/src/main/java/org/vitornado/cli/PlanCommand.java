@@ -13,6 +13,7 @@ import org.vitornado.model.source.Presets;
 import org.vitornado.model.vit.VitPlan;
 import org.vitornado.runtime.Backend;
 import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.PlanBuilder;
 import org.vitornado.runtime.PlanRunner;
 import org.vitornado.runtime.PlannedTask;
 import org.vitornado.runtime.TaskCost;
@@ -102,7 +103,7 @@ final class PlanCommand extends CliCommand {
         source.checkFits(batch, h, w, options);
         Profile p = measure(source, h, w, options);
         out().printf("%s%ninput %d x %dx%d on %s, median of %d runs%n%n", source.describe(), batch, h, w, PlanRunner.deviceName(options), iterations);
-        printProfile(p.tasks(), p.times(), out());
+        printProfile(p, out());
         if (!p.hostMillis().isEmpty()) {
             out().println();
             out().println("on the host, between stages (last run):");
@@ -149,21 +150,8 @@ final class PlanCommand extends CliCommand {
      * ({@code -Dvitornado.tiled}), and per operation the time and GFLOP/s of each.
      */
     private void compareVersions(ModelSource source, int h, int w, ExecutionOptions options) {
-        String before = System.getProperty("vitornado.tiled");
-        Profile v1;
-        Profile v2;
-        try {
-            System.setProperty("vitornado.tiled", "false");
-            v1 = measure(source, h, w, options);
-            System.setProperty("vitornado.tiled", "true");
-            v2 = measure(source, h, w, options);
-        } finally {
-            if (before == null) {
-                System.clearProperty("vitornado.tiled");
-            } else {
-                System.setProperty("vitornado.tiled", before);
-            }
-        }
+        Profile v1 = PlanBuilder.withGpuVersions(false, () -> measure(source, h, w, options));
+        Profile v2 = PlanBuilder.withGpuVersions(true, () -> measure(source, h, w, options));
         // The two plans have the same tasks in the same order; only the kernels of some differ.
         Map<String, double[]> rows = new LinkedHashMap<>(); // "v1 kernel -> v2 kernel": ms1, ms2, flops
         for (int i = 0; i < v1.tasks().size() && i < v2.tasks().size(); i++) {
@@ -192,7 +180,8 @@ final class PlanCommand extends CliCommand {
         return ms > 0 ? String.format("%.1f", flops / (ms / 1e3) / 1e9) : "-";
     }
 
-    static void printProfile(List<PlannedTask> tasks, Map<String, long[]> times, PrintWriter out) {
+    static void printProfile(Profile p, PrintWriter out) {
+        List<PlannedTask> tasks = p.tasks();
         int nameWidth = Math.max(4, tasks.stream().mapToInt(t -> t.name().length()).max().orElse(4));
         int kernelWidth = Math.max(6, tasks.stream().mapToInt(t -> t.kernel().length()).max().orElse(6));
         String row = "%-" + nameWidth + "s  %-" + kernelWidth + "s  %10s  %7s  %10s%n";
@@ -200,12 +189,7 @@ final class PlanCommand extends CliCommand {
         double[] ms = new double[tasks.size()];
         double total = 0;
         for (int i = 0; i < tasks.size(); i++) {
-            long[] t = times.get(tasks.get(i).graph() + "." + tasks.get(i).name());
-            if (t != null) {
-                long[] sorted = t.clone();
-                java.util.Arrays.sort(sorted);
-                ms[i] = sorted[sorted.length / 2] / 1e6;
-            }
+            ms[i] = p.ms(tasks.get(i));
             total += ms[i];
         }
         Map<String, Double> byKernel = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import org.vitornado.model.fixture.Comparison;
 import org.vitornado.model.fixture.Fixture;
 import org.vitornado.model.fixture.FixtureRunner;
 import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.runtime.PlanBuilder;
 
 /** Every primary output of the upstream fixtures matches to 1e-4 relative L2 on the JVM backend. */
 class UpstreamFixtureTest {
@@ -29,16 +30,10 @@ class UpstreamFixtureTest {
     @ParameterizedTest
     @CsvSource({"vit_token,3", "samvit_window,3", "vitdet_sfp,6", "depict_segmenter,1", "segformer_tiny,7", "vitdet_maskrcnn,37"})
     void matchesUpstreamWithTheGpuKernels(String name, int primaryOutputs) {
-        String before = System.setProperty("vitornado.tiled", "true");
-        try {
+        PlanBuilder.withGpuVersions(true, () -> {
             check(name, primaryOutputs);
-        } finally {
-            if (before == null) {
-                System.clearProperty("vitornado.tiled");
-            } else {
-                System.setProperty("vitornado.tiled", before);
-            }
-        }
+            return null;
+        });
     }
 
     private static void check(String name, int primaryOutputs) {

@@ -144,6 +144,24 @@ public final class PlanBuilder {
         }
     }
 
+    /**
+     * Builds the plans made inside {@code body} with the GPU versions ({@code gpu}) or the first ones whatever the
+     * device, as {@code -Dvitornado.tiled} does, then restores the setting: {@code plan --versions}, {@code kernels}
+     * and the tests that check both versions end to end.
+     */
+    public static <T> T withGpuVersions(boolean gpu, java.util.function.Supplier<T> body) {
+        String before = System.setProperty("vitornado.tiled", Boolean.toString(gpu));
+        try {
+            return body.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty("vitornado.tiled");
+            } else {
+                System.setProperty("vitornado.tiled", before);
+            }
+        }
+    }
+
     /** Whether linear layers get their GPU version (version 2) in this plan. */
     public boolean tiledKernels() {
         return kernels.tiled();
