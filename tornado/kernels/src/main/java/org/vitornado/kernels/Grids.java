@@ -17,6 +17,11 @@ public final class Grids {
         return (n + multiple - 1) / multiple * multiple;
     }
 
+    /** How many blocks of {@code size} cover {@code n}. */
+    public static int ceilDiv(int n, int size) {
+        return (n + size - 1) / size;
+    }
+
     /** {@code n} work-items in groups of {@code local}. */
     public static WorkerGrid grid1D(int n, int local) {
         int l = Math.max(1, Math.min(local, n));

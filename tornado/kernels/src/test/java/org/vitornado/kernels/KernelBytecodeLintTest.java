@@ -23,7 +23,8 @@ class KernelBytecodeLintTest {
     /** Every kernel family of the project; a new *Kernels class must be added here (checked below). */
     static final List<Class<?>> KERNELS = List.of(ActivationKernels.class, AttentionKernels.class, BoxKernels.class, ConvKernels.class, ElementwiseKernels.class, FlashAttentionKernels.class, GroupLayerNormKernels.class, LayerNormKernels.class, MaskKernels.class,
             LinearKernels.class, PatchEmbedKernels.class, PoolingKernels.class, ResampleKernels.class, RoiAlignKernels.class, SoftmaxKernels.class,
-            TiledLinearKernels.class, WindowAttentionKernels.class);
+            TiledLinearKernels.class, WindowAttentionKernels.class, FlashWindowAttentionKernels.class, GroupSoftmaxKernels.class,
+            ImplicitGemmConvKernels.class);
 
     @Test
     void projectKernelsPassTheLint() {

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
@@ -69,8 +70,11 @@ class NormAndSoftmaxKernelsTest {
         }
     }
 
+    interface SoftmaxKernel extends Task5<KernelContext, FloatArray, FloatArray, Integer, Integer> {
+    }
+
     @ParameterizedTest(name = "rows={0} cols={1}")
-    @CsvSource({"1,1", "3,10", "37,1000"})
+    @CsvSource({"1,1", "3,10", "37,1000", "5,81", "2,129", "4,128"})
     void softmaxMatchesFloat64(int rows, int cols) {
         Random r = new Random(rows * 7L + cols);
         float[] x = random(r, rows * cols, 20); // large logits: max subtraction matters
@@ -89,10 +93,21 @@ class NormAndSoftmaxKernelsTest {
             }
         }
         FloatArray fx = FloatArray.fromArray(x);
-        FloatArray y = output(rows * cols);
         KernelContext ctx = new KernelContext();
-        KernelHarness.run(SoftmaxKernels.grid(rows), new Object[] {fx}, y,
-                t -> t.task("t", SoftmaxKernels::softmax, ctx, fx, y, rows, cols));
-        assertClose("softmax", y, want, 1e-5);
+        // Version 1 (a work-item per row) and version 2 (a work-group per row, reductions in local memory).
+        for (int version = 1; version <= 2; version++) {
+            WorkerGrid grid = version == 1 ? SoftmaxKernels.grid(rows) : GroupSoftmaxKernels.grid(rows);
+            SoftmaxKernel kernel = version == 1 ? SoftmaxKernels::softmax : GroupSoftmaxKernels::softmax;
+            FloatArray y = output(rows * cols);
+            KernelHarness.run(grid, new Object[] {fx}, y, t -> t.task("t", kernel, ctx, fx, y, rows, cols));
+            assertClose("softmax v" + version, y, want, 1e-5);
+
+            FloatArray inPlace = output(rows * cols);
+            for (int i = 0; i < x.length; i++) {
+                inPlace.set(i, x[i]);
+            }
+            KernelHarness.run(grid, new Object[] {}, inPlace, t -> t.task("t", kernel, ctx, inPlace, inPlace, rows, cols));
+            assertClose("softmax v" + version + " in place", inPlace, want, 1e-5);
+        }
     }
 }
