@@ -24,7 +24,8 @@ class UpstreamFixtureTest {
     }
 
     /**
-     * The same with the GPU versions of the kernels that have one ({@code TiledLinearKernels}), which a plan picks
+     * The same with the GPU versions (version 2) of the kernels that have one (linear, attention, window attention,
+     * convolutions, LayerNorm, softmax), which a plan picks
      * only for a GPU: forced here, so that they are checked end to end on the JVM and on PoCL too.
      */
     @ParameterizedTest

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.vitornado.kernels.AttentionKernels;
 import org.vitornado.kernels.FlashAttentionKernels;
+import org.vitornado.kernels.FlashWindowAttentionKernels;
 import org.vitornado.kernels.WindowAttentionKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmAttentionKernels;
@@ -78,7 +79,10 @@ public final class AttentionOps {
     /**
      * Attention within windows of a channels-last map from its packed qkv (SAM, ViTDet), with decomposed rel-pos.
      * <ul>
-     * <li>portable: {@code WindowAttentionKernels.windowAttention}, grid 2D x = position, y = head;</li>
+     * <li>portable, version 1: {@code WindowAttentionKernels.windowAttention}, grid 2D x = position, y = head;</li>
+     * <li>portable, version 2 (GPUs; heads up to 128 wide, windows up to 64 on a side):
+     * {@code FlashWindowAttentionKernels.windowAttention}, grid 2D x = window-local position in work-groups of 32,
+     * windows one after another, y = head; keys and values stream through local memory in blocks of 32;</li>
      * <li>JVM: {@code JvmWindowAttentionKernels.windowAttention}, grid 2D x = block of a window's positions,
      * y = (image * windows + window) * heads + head.</li>
      * </ul>
@@ -107,6 +111,12 @@ public final class AttentionOps {
             return Step.kernel(name, "JvmWindowAttentionKernels.windowAttention",
                     JvmWindowAttentionKernels.grid(batch, height, width, heads, p.windowH(), p.windowW()), cost, reads, writes,
                     KernelCall.of(JvmWindowAttentionKernels::windowAttention, kernels.context(), qkv.data(), p.qkvBias(), p.relPosH(), p.relPosW(),
+                            out.data(), batch, height, width, heads, headDim, p.windowH(), p.windowW(), relPos, scale));
+        }
+        if (kernels.tiled() && FlashWindowAttentionKernels.takes(headDim, p.windowH(), p.windowW())) {
+            return Step.kernel(name, "FlashWindowAttentionKernels.windowAttention",
+                    FlashWindowAttentionKernels.grid(batch, height, width, heads, p.windowH(), p.windowW()), cost, reads, writes,
+                    KernelCall.of(FlashWindowAttentionKernels::windowAttention, kernels.context(), qkv.data(), p.qkvBias(), p.relPosH(), p.relPosW(),
                             out.data(), batch, height, width, heads, headDim, p.windowH(), p.windowW(), relPos, scale));
         }
         return Step.kernel(name, "WindowAttentionKernels.windowAttention", WindowAttentionKernels.grid(batch, height, width, heads), cost, reads,

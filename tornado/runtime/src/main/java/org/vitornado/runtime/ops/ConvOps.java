@@ -3,6 +3,7 @@ package org.vitornado.runtime.ops;
 import java.util.List;
 
 import org.vitornado.kernels.ConvKernels;
+import org.vitornado.kernels.ImplicitGemmConvKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmConvKernels;
 import org.vitornado.runtime.nn.Conv2d;
@@ -20,7 +21,9 @@ public final class ConvOps {
     /**
      * {@code nn.Conv2d}.
      * <ul>
-     * <li>portable: {@code ConvKernels.conv2d}, grid 2D x = output channel, y = output pixel;</li>
+     * <li>portable, version 1: {@code ConvKernels.conv2d}, grid 2D x = output channel, y = output pixel;</li>
+     * <li>portable, version 2 (GPUs, groups = 1): {@code ImplicitGemmConvKernels.conv2d}, one 16 x 16 work-group per
+     * 64 x 64 tile of (output pixel, output channel);</li>
      * <li>JVM (dense, or depthwise): {@code JvmConvKernels.conv2d} as an implicit GEMM over 64 x 64 blocks (x = block
      * of output channels, y = block of pixels), {@code JvmConvKernels.depthwise} by channel vectors (x = 1).</li>
      * </ul>
@@ -50,6 +53,11 @@ public final class ConvOps {
             return Step.kernel(name, dense ? "JvmConvKernels.conv2d" : "JvmConvKernels.depthwise",
                     JvmConvKernels.grid(batch, oh, ow, p.out(), p.groups()), cost, reads, writes, call);
         }
+        if (k.tiled() && p.groups() == 1) {
+            return Step.kernel(name, "ImplicitGemmConvKernels.conv2d", ImplicitGemmConvKernels.conv2dGrid(batch, oh, ow, p.out()), cost, reads, writes,
+                    KernelCall.of(ImplicitGemmConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(),
+                            in.width(), p.in(), p.out(), p.kernel(), p.stride(), p.padding(), oh, ow));
+        }
         return Step.kernel(name, "ConvKernels.conv2d", ConvKernels.grid(batch, oh, ow, p.out()), cost, reads, writes,
                 KernelCall.of(ConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(), p.in(),
                         p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
@@ -58,7 +66,9 @@ public final class ConvOps {
     /**
      * {@code nn.ConvTranspose2d(kernel_size=2, stride=2)}: each input pixel spreads over a 2x2 output block.
      * <ul>
-     * <li>portable: {@code ConvKernels.convTranspose2x2}, grid 2D x = output channel, y = output pixel;</li>
+     * <li>portable, version 1: {@code ConvKernels.convTranspose2x2}, grid 2D x = output channel, y = output pixel;</li>
+     * <li>portable, version 2 (GPUs): {@code ImplicitGemmConvKernels.convTranspose2x2}, a GEMM of (input pixel) x
+     * (output channel, tap) on 64 x 64 tiles;</li>
      * <li>JVM: {@code JvmConvKernels.convTranspose2x2}, four register-tiled products over 64 x 64 blocks.</li>
      * </ul>
      * Cost: {@code 2 outputs in} FLOPs.
@@ -76,6 +86,12 @@ public final class ConvOps {
             return Step.kernel(name, "JvmConvKernels.convTranspose2x2", JvmConvKernels.transposeGrid(in.batch(), in.height(), in.width(), p.out()),
                     cost, reads, writes, KernelCall.of(JvmConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(),
                             in.batch(), in.height(), in.width(), p.in(), p.out()));
+        }
+        if (k.tiled()) {
+            return Step.kernel(name, "ImplicitGemmConvKernels.convTranspose2x2",
+                    ImplicitGemmConvKernels.convTranspose2x2Grid(in.batch(), in.height(), in.width(), p.out()), cost, reads, writes,
+                    KernelCall.of(ImplicitGemmConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(), in.batch(),
+                            in.height(), in.width(), p.in(), p.out()));
         }
         return Step.kernel(name, "ConvKernels.convTranspose2x2", ConvKernels.grid(in.batch(), out.height(), out.width(), p.out()), cost, reads,
                 writes, KernelCall.of(ConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(), in.batch(),

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.vitornado.kernels.GroupLayerNormKernels;
 import org.vitornado.kernels.LayerNormKernels;
+import org.vitornado.kernels.GroupSoftmaxKernels;
 import org.vitornado.kernels.SoftmaxKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.nn.LayerNorm;
@@ -41,7 +42,11 @@ public final class NormOps {
                 List.of(y.data()), KernelCall.of(LayerNormKernels::layerNorm, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, cols, p.eps()));
     }
 
-    /** Softmax of every row: {@code SoftmaxKernels.softmax}, grid 1D x = row. Cost: about 5 FLOPs per value. */
+    /**
+     * Softmax of every row. Version 1, {@code SoftmaxKernels.softmax}: grid 1D x = row; version 2 (GPUs, up to
+     * {@code GroupSoftmaxKernels.MAX_ROWS} rows), {@code GroupSoftmaxKernels.softmax}: a 128-work-item group per row.
+     * Cost: about 5 FLOPs per value.
+     */
     public static Step softmax(String name, Tokens x, Tokens y, Kernels k) {
         if (x.rows() != y.rows() || x.channels() != y.channels()) {
             throw new IllegalArgumentException("task " + name + ": softmax shapes differ");
@@ -49,6 +54,10 @@ public final class NormOps {
         int rows = x.rows();
         int cols = x.channels();
         long n = (long) rows * cols;
+        if (k.tiled() && rows <= GroupSoftmaxKernels.MAX_ROWS) {
+            return Step.kernel(name, "GroupSoftmaxKernels.softmax", GroupSoftmaxKernels.grid(rows), TaskCost.of(5 * n, n, n), List.of(x.data()),
+                    List.of(y.data()), KernelCall.of(GroupSoftmaxKernels::softmax, k.context(), x.data(), y.data(), rows, cols));
+        }
         return Step.kernel(name, "SoftmaxKernels.softmax", SoftmaxKernels.grid(rows), TaskCost.of(5 * n, n, n), List.of(x.data()),
                 List.of(y.data()), KernelCall.of(SoftmaxKernels::softmax, k.context(), x.data(), y.data(), rows, cols));
     }
