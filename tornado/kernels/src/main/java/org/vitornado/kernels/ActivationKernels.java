@@ -4,7 +4,10 @@ import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Activation functions. GELU is the exact erf form that timm and Hugging Face use ({@code nn.GELU()}). */
+/**
+ * Activation functions. GELU is the exact erf form that timm and Hugging Face use ({@code nn.GELU()}).
+ * <p>Float64 reference: {@link org.vitornado.reference.Activations}.
+ */
 public final class ActivationKernels {
 
     private ActivationKernels() {

@@ -10,6 +10,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * s = 0 (query), 1 (key), 2 (value). Memory-efficient: each query streams over the keys once with an online
  * softmax (running max m and sum l, rescaling the partial output when m grows), so no T x T score matrix is ever
  * stored, whatever the sequence length.
+ * <p>Float64 reference: {@link org.vitornado.reference.Attention}.
  */
 public final class AttentionKernels {
 

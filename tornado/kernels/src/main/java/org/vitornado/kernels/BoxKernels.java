@@ -12,6 +12,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *   dx = deltas.dx / wx,   dw = min(deltas.dw / ww, clamp)
  *   cx' = dx w + cx,   w' = exp(dw) w,   box' = (cx' - 0.5 w', cy' - 0.5 h', cx' + 0.5 w', cy' + 0.5 h')
  * </pre>
+ * <p>Float64 reference: {@link org.vitornado.reference.BoxDecode}.
  */
 public final class BoxKernels {
 

@@ -3,7 +3,10 @@ package org.vitornado.kernels;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Element-by-element arithmetic on whole arrays: residual additions that no other kernel can fuse. */
+/**
+ * Element-by-element arithmetic on whole arrays: residual additions that no other kernel can fuse.
+ * <p>Float64 reference: {@link org.vitornado.reference.Elementwise}.
+ */
 public final class ElementwiseKernels {
 
     private ElementwiseKernels() {

@@ -19,6 +19,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * Layout as {@code AttentionKernels.attentionSeparate}: row r of image b at {@code (b * rows + r) * stride}, the head's
  * slice at {@code offset + h * headDim}; timm's packed qkv is the case q = kv, stride 3C, offsets 0, C, 2C. Head
  * width at most {@link #MAX_HEAD_DIM}; local memory {@code 2 * KEYS * MAX_HEAD_DIM} floats (32 KB).
+ * <p>Float64 reference: {@link org.vitornado.reference.Attention}.
  */
 public final class FlashAttentionKernels {
 

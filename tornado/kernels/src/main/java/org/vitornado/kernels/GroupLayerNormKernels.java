@@ -11,6 +11,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * than a GPU runs at once, each walking a whole row alone. Here 128 work-items share a row: each sums every 128th
  * value, a tree reduction in local memory combines the sums (mean, then the squared deviations, as version 1's two
  * passes), and all 128 write the normalised row.
+ * <p>Float64 reference: {@link org.vitornado.reference.LayerNorm}.
  */
 public final class GroupLayerNormKernels {
 

@@ -12,6 +12,7 @@ import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
  * <p>
  * The {@code ...Half} variants take the weights as fp16 ({@code --precision fp16}: half the weight memory and
  * bandwidth on a GPU); each weight is widened to float32 as it is read, and the sums stay float32.
+ * <p>Float64 reference: {@link org.vitornado.reference.Linear}.
  */
 public final class LinearKernels {
 

@@ -8,6 +8,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 /**
  * Segmenter's class masks: the cosine similarity of every patch feature with every class feature,
  * {@code masks[b, t, k] = (p_t / |p_t|) . (c_k / |c_k|)} (DEPICT and Segmenter L2-normalise both, without epsilon).
+ * <p>Float64 reference: {@link org.vitornado.reference.ClassMasks}.
  */
 public final class MaskKernels {
 

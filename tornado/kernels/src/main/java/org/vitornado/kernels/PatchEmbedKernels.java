@@ -9,6 +9,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * embedding and the class token, producing the token matrix {@code [batch * T, embed]}, T = prefix + gridH*gridW.
  * The position embedding covers the patch grid only; the class token comes with its own position already added
  * (the plan prepares both once), so every array the kernel reads is written whole by the host or a kernel.
+ * <p>Float64 reference: {@link org.vitornado.reference.PatchEmbed}.
  */
 public final class PatchEmbedKernels {
 

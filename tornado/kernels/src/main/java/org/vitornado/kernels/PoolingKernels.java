@@ -4,7 +4,10 @@ import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Reduce each image's tokens to one vector: its class token, or the mean of its patch tokens. */
+/**
+ * Reduce each image's tokens to one vector: its class token, or the mean of its patch tokens.
+ * <p>Float64 reference: {@link org.vitornado.reference.Pooling}.
+ */
 public final class PoolingKernels {
 
     private PoolingKernels() {

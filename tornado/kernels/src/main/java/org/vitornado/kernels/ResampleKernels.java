@@ -10,6 +10,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * {@code out[(outOffset + oy*outW + ox)*channels + c]}, exactly as PyTorch's {@code F.interpolate} with
  * {@code align_corners=False} (offsets are in rows, so class-token rows can be skipped). Separable: each output
  * is {@code sum_iy wy(oy, iy) sum_ix wx(ox, ix) in[iy, ix]}; the weights are computed on the fly.
+ * <p>Float64 reference: {@link org.vitornado.reference.Resample}.
  */
 public final class ResampleKernels {
 

@@ -19,6 +19,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <p>ROIs are rows of {@link #FIELDS} floats, {@code (image, level, x0, y0, x1, y1)}: the host chooses each ROI's
  * pyramid level (detectron2's {@code assign_boxes_to_levels}) and the kernel runs once per level, filling only the
  * rows of its ROIs, so every ROI is pooled from exactly one level.
+ * <p>Float64 reference: {@link org.vitornado.reference.RoiAlign}.
  */
 public final class RoiAlignKernels {
 

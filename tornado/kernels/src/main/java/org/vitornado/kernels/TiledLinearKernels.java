@@ -25,6 +25,7 @@ import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
  * <p>
  * Local memory: {@code 2 * 16 * 65} floats (8.3 KB); work-group: 16 x 16 = 256 work-items. {@link #fits} says whether
  * a device offers that.
+ * <p>Float64 reference: {@link org.vitornado.reference.Linear}.
  */
 public final class TiledLinearKernels {
 

@@ -8,11 +8,15 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.reference.Attention;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Online-softmax attention against the textbook form: the full score matrix, softmax, then times V, in float64. */
+/**
+ * Online-softmax attention (versions 1 and 2) against the textbook form in float64 ({@link Attention}): the full score
+ * row, softmax, then times V.
+ */
 class AttentionKernelsTest {
 
     @ParameterizedTest(name = "batch={0} tokens={1} heads={2} headDim={3}")
@@ -22,33 +26,7 @@ class AttentionKernelsTest {
         int c = heads * headDim;
         float[] qkv = random(r, batch * tokens * 3 * c, 2);
         double scale = 1 / Math.sqrt(headDim);
-        double[] want = new double[batch * tokens * c];
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                double[][] p = new double[tokens][tokens];
-                for (int i = 0; i < tokens; i++) {
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < tokens; j++) {
-                        double s = 0;
-                        for (int d = 0; d < headDim; d++) {
-                            s += (double) qkv[(b * tokens + i) * 3 * c + h * headDim + d] * qkv[(b * tokens + j) * 3 * c + c + h * headDim + d];
-                        }
-                        p[i][j] = s * scale;
-                        max = Math.max(max, p[i][j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < tokens; j++) {
-                        p[i][j] = Math.exp(p[i][j] - max);
-                        sum += p[i][j];
-                    }
-                    for (int j = 0; j < tokens; j++) {
-                        for (int d = 0; d < headDim; d++) {
-                            want[(b * tokens + i) * c + h * headDim + d] += p[i][j] / sum * qkv[(b * tokens + j) * 3 * c + 2 * c + h * headDim + d];
-                        }
-                    }
-                }
-            }
-        }
+        double[] want = Attention.attention(qkv, batch, tokens, heads, headDim, scale);
         FloatArray fqkv = FloatArray.fromArray(qkv);
         FloatArray out = output(batch * tokens * c);
         KernelContext ctx = new KernelContext();
@@ -75,34 +53,8 @@ class AttentionKernelsTest {
         float[] q = random(r, batch * queries * qStride, 2);
         float[] kv = random(r, batch * keys * kvStride, 2);
         double scale = 1 / Math.sqrt(headDim);
-        double[] want = new double[batch * queries * c];
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < queries; i++) {
-                    double[] p = new double[keys];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < keys; j++) {
-                        double s = 0;
-                        for (int d = 0; d < headDim; d++) {
-                            s += (double) q[(b * queries + i) * qStride + qOffset + h * headDim + d]
-                                    * kv[(b * keys + j) * kvStride + kOffset + h * headDim + d];
-                        }
-                        p[j] = s * scale;
-                        max = Math.max(max, p[j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < keys; j++) {
-                        p[j] = Math.exp(p[j] - max);
-                        sum += p[j];
-                    }
-                    for (int j = 0; j < keys; j++) {
-                        for (int d = 0; d < headDim; d++) {
-                            want[(b * queries + i) * c + h * headDim + d] += p[j] / sum * kv[(b * keys + j) * kvStride + vOffset + h * headDim + d];
-                        }
-                    }
-                }
-            }
-        }
+        double[] want = Attention.attentionSeparate(q, kv, batch, queries, keys, heads, headDim, qStride, qOffset, kvStride, kOffset, vOffset,
+                scale);
         FloatArray fq = FloatArray.fromArray(q);
         FloatArray fkv = FloatArray.fromArray(kv);
         FloatArray out = output(batch * queries * c);

@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.vitornado.reference.BoxDecode;
 
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Box decoding against a float64 {@code Box2BoxTransform.apply_deltas}, clamp and clipping included. */
+/** Box decoding against a float64 {@code Box2BoxTransform.apply_deltas} ({@link BoxDecode}), clamp and clipping included. */
 class BoxKernelsTest {
 
     static final float CLAMP = (float) Math.log(1000.0 / 16);
@@ -32,10 +33,11 @@ class BoxKernelsTest {
                 .task("t", BoxKernels::decodeAnchors, fd, fa, boxes, images * perImage, perImage, 1f, 1f, 1f, 1f, CLAMP)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, boxes);
         execute(g);
+        double[] want = BoxDecode.decodeAnchors(deltas, anchors, images * perImage, perImage, 1, 1, 1, 1, CLAMP);
         for (int i = 0; i < images * perImage; i++) {
-            double[] want = decode(anchors, (i % perImage) * 4, deltas, i * 4, 1, 1, 1, 1);
             for (int q = 0; q < 4; q++) {
-                assertEquals(want[q], boxes.get(i * 4 + q), 2e-5 * (1 + Math.abs(want[q])), "box " + i + " coordinate " + q);
+                double v = want[i * 4 + q];
+                assertEquals(v, boxes.get(i * 4 + q), 2e-5 * (1 + Math.abs(v)), "box " + i + " coordinate " + q);
             }
         }
     }
@@ -61,31 +63,13 @@ class BoxKernelsTest {
                 .task("t", BoxKernels::decodeClipped, fd, fr, fs, out, rois, classes, 10f, 10f, 5f, 5f, CLAMP)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         execute(g);
+        double[] clip = BoxDecode.decodeClipped(deltas, roiRows, sizes, rois, classes, 10, 10, 5, 5, CLAMP);
         for (int i = 0; i < rois * classes; i++) {
-            int roi = i / classes;
-            double[] want = decode(boxes, roi * 4, deltas, i * 4, 10, 10, 5, 5);
-            double h = sizes[2 * (roi % 2)];
-            double w = sizes[2 * (roi % 2) + 1];
-            double[] clip = {Math.min(Math.max(want[0], 0), w), Math.min(Math.max(want[1], 0), h), Math.min(Math.max(want[2], 0), w),
-                Math.min(Math.max(want[3], 0), h)};
             for (int q = 0; q < 4; q++) {
-                assertEquals(clip[q], out.get(i * 4 + q), 2e-5 * (1 + Math.abs(clip[q])), "box " + i + " coordinate " + q);
+                double v = clip[i * 4 + q];
+                assertEquals(v, out.get(i * 4 + q), 2e-5 * (1 + Math.abs(v)), "box " + i + " coordinate " + q);
             }
         }
-    }
-
-    static double[] decode(float[] boxes, int b, float[] deltas, int d, double wx, double wy, double ww, double wh) {
-        double w = boxes[b + 2] - boxes[b];
-        double h = boxes[b + 3] - boxes[b + 1];
-        double cx = boxes[b] + 0.5 * w;
-        double cy = boxes[b + 1] + 0.5 * h;
-        double dw = Math.min(deltas[d + 2] / ww, CLAMP);
-        double dh = Math.min(deltas[d + 3] / wh, CLAMP);
-        double pcx = deltas[d] / wx * w + cx;
-        double pcy = deltas[d + 1] / wy * h + cy;
-        double pw = Math.exp(dw) * w;
-        double ph = Math.exp(dh) * h;
-        return new double[] {pcx - 0.5 * pw, pcy - 0.5 * ph, pcx + 0.5 * pw, pcy + 0.5 * ph};
     }
 
     static float[] randomBoxes(Random r, int n, float extent) {

@@ -18,6 +18,10 @@ import uk.ac.manchester.tornado.api.types.HalfFloat;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
 
+/**
+ * Both versions of the linear kernels, with float32 and fp16 weights and their three epilogues, against
+ * {@link org.vitornado.reference.Linear} (written out in full: this class's own {@code Linear} is a kernel's type).
+ */
 class LinearKernelsTest {
 
     /** One version of the linear kernels: its grid and its three epilogues. */
@@ -67,20 +71,13 @@ class LinearKernelsTest {
         for (int i = 0; i < w.length; i++) {
             hw.set(i, new HalfFloat(w[i]));
         }
-        double[] plain = new double[rows * out];
-        double[] gelu = new double[rows * out];
-        double[] res = new double[rows * out];
-        for (int i = 0; i < rows; i++) {
-            for (int n = 0; n < out; n++) {
-                double acc = b[n];
-                for (int k = 0; k < in; k++) {
-                    acc += (double) x[i * in + k] * hw.get(n * in + k).getFloat32();
-                }
-                plain[i * out + n] = acc;
-                gelu[i * out + n] = 0.5 * acc * (1 + ActivationKernelsTest.erf64(acc / Math.sqrt(2)));
-                res[i * out + n] = residual[i * out + n] + acc;
-            }
+        float[] rounded = new float[w.length]; // the weights the kernels read: rounded to fp16
+        for (int i = 0; i < w.length; i++) {
+            rounded[i] = hw.get(i).getFloat32();
         }
+        double[] plain = org.vitornado.reference.Linear.linear(x, rounded, b, rows, in, out);
+        double[] gelu = org.vitornado.reference.Linear.linearGelu(x, rounded, b, rows, in, out);
+        double[] res = org.vitornado.reference.Linear.linearResidual(x, rounded, b, residual, rows, in, out);
         FloatArray fx = FloatArray.fromArray(x);
         FloatArray fb = FloatArray.fromArray(b);
         KernelContext ctx = new KernelContext();
@@ -105,20 +102,9 @@ class LinearKernelsTest {
         float[] w = random(r, out * in, 1 / Math.sqrt(in));
         float[] b = random(r, out, 0.2);
         float[] residual = random(r, rows * out, 1);
-        double[] plain = new double[rows * out];
-        double[] gelu = new double[rows * out];
-        double[] res = new double[rows * out];
-        for (int i = 0; i < rows; i++) {
-            for (int n = 0; n < out; n++) {
-                double acc = b[n];
-                for (int k = 0; k < in; k++) {
-                    acc += (double) x[i * in + k] * w[n * in + k];
-                }
-                plain[i * out + n] = acc;
-                gelu[i * out + n] = 0.5 * acc * (1 + ActivationKernelsTest.erf64(acc / Math.sqrt(2)));
-                res[i * out + n] = residual[i * out + n] + acc;
-            }
-        }
+        double[] plain = org.vitornado.reference.Linear.linear(x, w, b, rows, in, out);
+        double[] gelu = org.vitornado.reference.Linear.linearGelu(x, w, b, rows, in, out);
+        double[] res = org.vitornado.reference.Linear.linearResidual(x, w, b, residual, rows, in, out);
         FloatArray fx = FloatArray.fromArray(x);
         FloatArray fw = FloatArray.fromArray(w);
         FloatArray fb = FloatArray.fromArray(b);

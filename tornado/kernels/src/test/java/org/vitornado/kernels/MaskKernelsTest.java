@@ -8,11 +8,15 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.reference.ClassMasks;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Class masks against float64 cosine similarities, with features in a shared buffer (DEPICT 'sa') or apart ('ca'). */
+/**
+ * Class masks against float64 cosine similarities ({@link ClassMasks}), with features in a shared buffer (DEPICT 'sa')
+ * or apart ('ca').
+ */
 class MaskKernelsTest {
 
     @ParameterizedTest(name = "batch={0} tokens={1} classes={2} dim={3} patches {4}+{5} classes {6}+{7}")
@@ -23,24 +27,7 @@ class MaskKernelsTest {
         float[] patches = random(r, batch * patchImageRows * dim, 2);
         int classRows = classImageRows == 0 ? classes : batch * classImageRows;
         float[] cls = random(r, classRows * dim, 0.5);
-        double[] want = new double[batch * tokens * classes];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < tokens; t++) {
-                for (int k = 0; k < classes; k++) {
-                    double pc = 0;
-                    double pp = 0;
-                    double cc = 0;
-                    for (int d = 0; d < dim; d++) {
-                        double p = patches[(b * patchImageRows + patchStart + t) * dim + d];
-                        double c = cls[(b * classImageRows + classStart + k) * dim + d];
-                        pc += p * c;
-                        pp += p * p;
-                        cc += c * c;
-                    }
-                    want[(b * tokens + t) * classes + k] = pc / Math.sqrt(pp) / Math.sqrt(cc);
-                }
-            }
-        }
+        double[] want = ClassMasks.classMasks(patches, cls, batch, tokens, classes, dim, patchImageRows, patchStart, classImageRows, classStart);
         FloatArray fp = FloatArray.fromArray(patches);
         FloatArray fc = FloatArray.fromArray(cls);
         FloatArray out = output(batch * tokens * classes);

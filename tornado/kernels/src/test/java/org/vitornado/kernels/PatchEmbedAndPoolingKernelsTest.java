@@ -8,11 +8,16 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.reference.PatchEmbed;
+import org.vitornado.reference.Pooling;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Patch embedding (strided conv + bias + pos + class token) and token pooling against float64. */
+/**
+ * Patch embedding (strided conv + bias + pos + class token) and token pooling against float64 ({@link PatchEmbed},
+ * {@link Pooling}).
+ */
 class PatchEmbedAndPoolingKernelsTest {
 
     @ParameterizedTest(name = "batch={0} {2}x{3} patch={4} embed={5} prefix={6}")
@@ -27,31 +32,7 @@ class PatchEmbedAndPoolingKernelsTest {
         float[] bias = random(r, embed, 0.2);
         float[] cls = random(r, embed, 0.5);
         float[] pos = random(r, gh * gw * embed, 0.5);
-        double[] want = new double[batch * t * embed];
-        for (int b = 0; b < batch; b++) {
-            for (int tok = 0; tok < t; tok++) {
-                for (int c = 0; c < embed; c++) {
-                    double v;
-                    if (tok < prefix) {
-                        v = cls[c];
-                    } else {
-                        v = pos[(tok - prefix) * embed + c];
-                        int py = (tok - prefix) / gw;
-                        int px = (tok - prefix) % gw;
-                        v += bias[c];
-                        for (int ci = 0; ci < chans; ci++) {
-                            for (int ky = 0; ky < patch; ky++) {
-                                for (int kx = 0; kx < patch; kx++) {
-                                    v += (double) w[((c * chans + ci) * patch + ky) * patch + kx]
-                                            * image[((b * chans + ci) * height + py * patch + ky) * width + px * patch + kx];
-                                }
-                            }
-                        }
-                    }
-                    want[(b * t + tok) * embed + c] = v;
-                }
-            }
-        }
+        double[] want = PatchEmbed.patchEmbed(image, w, bias, cls, pos, batch, chans, height, width, patch, embed, prefix);
         FloatArray fi = FloatArray.fromArray(image);
         FloatArray fw = FloatArray.fromArray(w);
         FloatArray fb = FloatArray.fromArray(bias);
@@ -70,16 +51,8 @@ class PatchEmbedAndPoolingKernelsTest {
     void poolingMatchesFloat64(int batch, int tokens, int channels, int start) {
         Random r = new Random(batch + tokens + channels);
         float[] x = random(r, batch * tokens * channels, 1);
-        double[] cls = new double[batch * channels];
-        double[] mean = new double[batch * channels];
-        for (int b = 0; b < batch; b++) {
-            for (int c = 0; c < channels; c++) {
-                cls[b * channels + c] = x[b * tokens * channels + c];
-                for (int t = start; t < tokens; t++) {
-                    mean[b * channels + c] += x[(b * tokens + t) * channels + c] / (double) (tokens - start);
-                }
-            }
-        }
+        double[] cls = Pooling.classToken(x, batch, tokens, channels);
+        double[] mean = Pooling.meanTokens(x, batch, tokens, start, channels);
         FloatArray fx = FloatArray.fromArray(x);
         KernelContext ctx = new KernelContext();
         FloatArray outCls = output(batch * channels);

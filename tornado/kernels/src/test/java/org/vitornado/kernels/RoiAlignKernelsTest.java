@@ -6,6 +6,7 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.reference.RoiAlign;
 
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -14,8 +15,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * ROIAlignV2 against a float64 transcription of torchvision's {@code roi_align(aligned=True, sampling_ratio=0)} CPU
- * code, on awkward maps and boxes: partly outside the map, smaller than a bin, larger than the map, empty, on the
- * last row and column; rows of another level must be left untouched.
+ * code ({@link RoiAlign}), on awkward maps and boxes: partly outside the map, smaller than a bin, larger than the map,
+ * empty, on the last row and column; rows of another level must be left untouched.
  */
 class RoiAlignKernelsTest {
 
@@ -64,7 +65,7 @@ class RoiAlignKernelsTest {
                 }
                 continue;
             }
-            double[] want = reference(map, height, width, channels, (int) rois[i * 6], rois, i, scale, pooled);
+            double[] want = RoiAlign.roiAlign(map, rois, i, height, width, channels, scale, pooled);
             double diff = 0;
             double norm = 0;
             for (int q = 0; q < per; q++) {
@@ -75,68 +76,5 @@ class RoiAlignKernelsTest {
             double rel = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
             org.junit.jupiter.api.Assertions.assertTrue(rel < 1e-5, "ROI " + i + ": relative L2 " + rel);
         }
-    }
-
-    /** torchvision roi_align_forward_kernel_impl (aligned, adaptive grid), in double. */
-    static double[] reference(float[] map, int height, int width, int channels, int image, float[] rois, int r, double scale, int pooled) {
-        double x0 = rois[r * 6 + 2] * scale - 0.5;
-        double y0 = rois[r * 6 + 3] * scale - 0.5;
-        double x1 = rois[r * 6 + 4] * scale - 0.5;
-        double y1 = rois[r * 6 + 5] * scale - 0.5;
-        double roiW = x1 - x0;
-        double roiH = y1 - y0;
-        double binH = roiH / pooled;
-        double binW = roiW / pooled;
-        int gridH = (int) Math.ceil(roiH / pooled);
-        int gridW = (int) Math.ceil(roiW / pooled);
-        double count = Math.max(gridH * gridW, 1);
-        double[] out = new double[pooled * pooled * channels];
-        for (int ph = 0; ph < pooled; ph++) {
-            for (int pw = 0; pw < pooled; pw++) {
-                for (int c = 0; c < channels; c++) {
-                    double sum = 0;
-                    for (int iy = 0; iy < gridH; iy++) {
-                        double y = y0 + ph * binH + (iy + 0.5) * binH / gridH;
-                        for (int ix = 0; ix < gridW; ix++) {
-                            double x = x0 + pw * binW + (ix + 0.5) * binW / gridW;
-                            sum += bilinear(map, height, width, channels, image, c, y, x);
-                        }
-                    }
-                    out[(ph * pooled + pw) * channels + c] = sum / count;
-                }
-            }
-        }
-        return out;
-    }
-
-    static double bilinear(float[] map, int height, int width, int channels, int image, int c, double y, double x) {
-        if (y < -1.0 || y > height || x < -1.0 || x > width) {
-            return 0;
-        }
-        y = Math.max(y, 0);
-        x = Math.max(x, 0);
-        int yl = (int) y;
-        int xl = (int) x;
-        int yh;
-        int xh;
-        if (yl >= height - 1) {
-            yh = yl = height - 1;
-            y = yl;
-        } else {
-            yh = yl + 1;
-        }
-        if (xl >= width - 1) {
-            xh = xl = width - 1;
-            x = xl;
-        } else {
-            xh = xl + 1;
-        }
-        double ly = y - yl;
-        double lx = x - xl;
-        double hy = 1 - ly;
-        double hx = 1 - lx;
-        int base = image * height * width;
-        return hy * hx * map[(base + yl * width + xl) * channels + c] + hy * lx * map[(base + yl * width + xh) * channels + c]
-                + ly * hx * map[(base + yh * width + xl) * channels + c] + ly * lx * map[(base + yh * width + xh) * channels + c];
     }
 }
