@@ -21,7 +21,7 @@ public final class Convolution {
      * {@code inPer = inChannels / groups}; {@code in [batch, height, width, inChannels]},
      * {@code weight [outChannels, inPer, kernelSize, kernelSize]}, {@code bias [outChannels]},
      * {@code out [batch, oh, ow, outChannels]} ({@link #outputSize}). Groups = channels is a depthwise convolution.
-     * Reference for {@code ConvKernels.conv2d}.
+     * Reference for {@code ConvKernels.conv2d} and, for groups = 1, {@code ImplicitGemmConvKernels.conv2d}.
      */
     public static double[] conv2d(float[] in, float[] weight, float[] bias, int batch, int height, int width, int inChannels, int outChannels,
             int kernelSize, int stride, int pad, int groups) {
@@ -62,7 +62,7 @@ public final class Convolution {
      * {@code out[b, 2y + ky, 2x + kx, o] = bias[o] + sum_ci in[b, y, x, ci] weight[ci, o, ky, kx]};
      * {@code in [batch, height, width, inChannels]}, {@code weight [inChannels, outChannels, 2, 2]},
      * {@code bias [outChannels]}, {@code out [batch, 2 height, 2 width, outChannels]}. Reference for
-     * {@code ConvKernels.convTranspose2x2}.
+     * {@code ConvKernels.convTranspose2x2} and {@code ImplicitGemmConvKernels.convTranspose2x2}.
      */
     public static double[] convTranspose2x2(float[] in, float[] weight, float[] bias, int batch, int height, int width, int inChannels,
             int outChannels) {

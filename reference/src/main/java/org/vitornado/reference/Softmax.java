@@ -8,7 +8,7 @@ public final class Softmax {
 
     /**
      * {@code y[r, c] = exp(x[r, c] - max_r) / sum_c' exp(x[r, c'] - max_r)}; {@code x [rows, cols]},
-     * {@code y [rows, cols]}. Reference for {@code SoftmaxKernels.softmax}; the attention references take the same
+     * {@code y [rows, cols]}. Reference for {@code SoftmaxKernels.softmax} and {@code GroupSoftmaxKernels.softmax}; the attention references take the same
      * softmax of each score row.
      */
     public static double[] softmax(float[] x, int rows, int cols) {

@@ -19,7 +19,8 @@ public final class WindowAttention {
      * {@code attn[i, j] = scale q_i . k_j + q_i . relPosH[qh_i - kh_j + windowH - 1] + q_i . relPosW[qw_i - kw_j + windowW - 1]}
      * (the rel-pos terms with the unscaled q, and only when {@code relPos}),
      * {@code out[b, y, x, h] = sum_j softmax_j(attn[i, j]) v_j}, {@code out [batch, height, width, heads, headDim]}.
-     * A global block is one window of the whole map. Reference for {@code WindowAttentionKernels.windowAttention}.
+     * A global block is one window of the whole map. Reference for {@code WindowAttentionKernels.windowAttention} and
+     * {@code FlashWindowAttentionKernels.windowAttention}.
      */
     public static double[] windowAttention(float[] qkv, float[] qkvBias, float[] relPosH, float[] relPosW, int batch, int height, int width,
             int heads, int headDim, int windowH, int windowW, boolean relPos, double scale) {

@@ -9,6 +9,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * use, so a token map needs no transpose), with PyTorch's weight layouts: {@code Conv2d} {@code [out, in/groups, kh, kw]},
  * {@code ConvTranspose2d} {@code [in, out, kh, kw]}. Zero padding, as PyTorch's default. (Parameters are not named
  * {@code kernel}: names become OpenCL C identifiers, and {@code kernel} is an OpenCL keyword.)
+ * <p>Float64 reference: {@link org.vitornado.reference.Convolution}.
  */
 public final class ConvKernels {
 

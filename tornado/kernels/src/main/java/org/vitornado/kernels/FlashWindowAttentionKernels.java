@@ -28,6 +28,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * constant its OpenCL generator rejects (see docs/kernels.md). Heads up to {@link #MAX_HEAD_DIM} wide, windows up to
  * {@link #MAX_SIDE} on a side (ViTDet's and SAM's global blocks at 1024x1024 are 64x64); local memory
  * {@code 2 * KEYS * MAX_HEAD_DIM} floats (32 KB).
+ * <p>Float64 reference: {@link org.vitornado.reference.WindowAttention}.
  */
 public final class FlashWindowAttentionKernels {
 

@@ -11,6 +11,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * {@link GroupLayerNormKernels} does for LayerNorm. {@link #GROUP} work-items share a row: each takes the max of every
  * {@code GROUP}-th value, a tree reduction in local memory combines the maxima, then the same for the sum of
  * {@code exp(x - max)}, and all of them write the normalised row.
+ * <p>Float64 reference: {@link org.vitornado.reference.Softmax}.
  */
 public final class GroupSoftmaxKernels {
 

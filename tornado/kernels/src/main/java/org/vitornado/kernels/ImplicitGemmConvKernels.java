@@ -21,6 +21,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * work-item, slices of 16 along k, 8.3 KB), so {@code TiledLinearKernels.fits} decides for both. Each operand is
  * copied into local memory in the order that reads global memory contiguously: the map along channels (k fastest),
  * the transposed convolution's weights along n.
+ * <p>Float64 reference: {@link org.vitornado.reference.Convolution}.
  */
 public final class ImplicitGemmConvKernels {
 

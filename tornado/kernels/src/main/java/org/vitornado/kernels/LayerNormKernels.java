@@ -5,7 +5,10 @@ import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** LayerNorm over the last dimension (PyTorch semantics: biased variance, eps inside the square root). */
+/**
+ * LayerNorm over the last dimension (PyTorch semantics: biased variance, eps inside the square root).
+ * <p>Float64 reference: {@link org.vitornado.reference.LayerNorm}.
+ */
 public final class LayerNormKernels {
 
     private LayerNormKernels() {

@@ -5,7 +5,10 @@ import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Row-wise softmax, max-subtracted so large logits do not overflow. */
+/**
+ * Row-wise softmax, max-subtracted so large logits do not overflow.
+ * <p>Float64 reference: {@link org.vitornado.reference.Softmax}.
+ */
 public final class SoftmaxKernels {
 
     private SoftmaxKernels() {

@@ -15,6 +15,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <p>{@code attn[i, j] = scale q_i . k_j + q_i . Rh[qh_i - kh_j + windowH - 1] + q_i . Rw[qw_i - kw_j + windowW - 1]}
  * with the unscaled q and window-local coordinates; tables {@code relPosH [2 windowH - 1, headDim]} and
  * {@code relPosW [2 windowW - 1, headDim]} are already at those lengths. Online softmax as in {@link AttentionKernels}.
+ * <p>Float64 reference: {@link org.vitornado.reference.WindowAttention}.
  */
 public final class WindowAttentionKernels {
 

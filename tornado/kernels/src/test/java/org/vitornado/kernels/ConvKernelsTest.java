@@ -8,11 +8,12 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.reference.Convolution;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** Channels-last convolutions and max pooling against float64 loops written from PyTorch's definitions. */
+/** Channels-last convolutions (both versions) and max pooling against the float64 references of {@link Convolution}. */
 class ConvKernelsTest {
 
     @ParameterizedTest(name = "b={0} {1}x{2} in={3} out={4} k={5} s={6} p={7} g={8}")
@@ -23,33 +24,10 @@ class ConvKernelsTest {
         int oh = ConvKernels.outputSize(h, k, stride, pad);
         int ow = ConvKernels.outputSize(w, k, stride, pad);
         int inPer = cin / groups;
-        int outPer = cout / groups;
         float[] in = random(r, batch * h * w * cin, 1);
         float[] wt = random(r, cout * inPer * k * k, 0.3);
         float[] bias = random(r, cout, 0.2);
-        double[] want = new double[batch * oh * ow * cout];
-        for (int b = 0; b < batch; b++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    for (int o = 0; o < cout; o++) {
-                        double acc = bias[o];
-                        int g = o / outPer;
-                        for (int ci = 0; ci < inPer; ci++) {
-                            for (int ky = 0; ky < k; ky++) {
-                                for (int kx = 0; kx < k; kx++) {
-                                    int iy = oy * stride - pad + ky;
-                                    int ix = ox * stride - pad + kx;
-                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                        acc += (double) wt[((o * inPer + ci) * k + ky) * k + kx] * in[((b * h + iy) * w + ix) * cin + g * inPer + ci];
-                                    }
-                                }
-                            }
-                        }
-                        want[((b * oh + oy) * ow + ox) * cout + o] = acc;
-                    }
-                }
-            }
-        }
+        double[] want = Convolution.conv2d(in, wt, bias, batch, h, w, cin, cout, k, stride, pad, groups);
         FloatArray fi = FloatArray.fromArray(in);
         FloatArray fw = FloatArray.fromArray(wt);
         FloatArray fb = FloatArray.fromArray(bias);
@@ -74,24 +52,7 @@ class ConvKernelsTest {
         float[] in = random(r, batch * h * w * cin, 1);
         float[] wt = random(r, cin * cout * 4, 0.3);
         float[] bias = random(r, cout, 0.2);
-        double[] want = new double[batch * 4 * h * w * cout];
-        for (int b = 0; b < batch; b++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    for (int ky = 0; ky < 2; ky++) {
-                        for (int kx = 0; kx < 2; kx++) {
-                            for (int o = 0; o < cout; o++) {
-                                double acc = bias[o];
-                                for (int ci = 0; ci < cin; ci++) {
-                                    acc += (double) in[((b * h + y) * w + x) * cin + ci] * wt[((ci * cout + o) * 2 + ky) * 2 + kx];
-                                }
-                                want[((b * 2 * h + 2 * y + ky) * 2 * w + 2 * x + kx) * cout + o] = acc;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        double[] want = Convolution.convTranspose2x2(in, wt, bias, batch, h, w, cin, cout);
         FloatArray fi = FloatArray.fromArray(in);
         FloatArray fw = FloatArray.fromArray(wt);
         FloatArray fb = FloatArray.fromArray(bias);
@@ -113,22 +74,7 @@ class ConvKernelsTest {
         int oh = ConvKernels.outputSize(h, k, stride, 0);
         int ow = ConvKernels.outputSize(w, k, stride, 0);
         float[] in = random(r, batch * h * w * c, 1);
-        double[] want = new double[batch * oh * ow * c];
-        for (int b = 0; b < batch; b++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        double best = Double.NEGATIVE_INFINITY;
-                        for (int ky = 0; ky < k; ky++) {
-                            for (int kx = 0; kx < k; kx++) {
-                                best = Math.max(best, in[((b * h + oy * stride + ky) * w + ox * stride + kx) * c + ch]);
-                            }
-                        }
-                        want[((b * oh + oy) * ow + ox) * c + ch] = best;
-                    }
-                }
-            }
-        }
+        double[] want = Convolution.maxPool2d(in, batch, h, w, c, k, stride);
         FloatArray fi = FloatArray.fromArray(in);
         FloatArray out = output(want.length);
         KernelContext ctx = new KernelContext();

@@ -8,6 +8,8 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.reference.LayerNorm;
+import org.vitornado.reference.Softmax;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
@@ -15,7 +17,7 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
-/** LayerNorm and softmax rows against float64. */
+/** LayerNorm and softmax rows, both versions, against the float64 references {@link LayerNorm} and {@link Softmax}. */
 class NormAndSoftmaxKernelsTest {
 
     interface LayerNormKernel extends Task8<KernelContext, FloatArray, FloatArray, FloatArray, FloatArray, Integer, Integer, Float> {
@@ -32,22 +34,7 @@ class NormAndSoftmaxKernelsTest {
         float[] g = random(r, cols, 1);
         float[] b = random(r, cols, 0.2);
         float eps = 1e-6f;
-        double[] want = new double[rows * cols];
-        for (int i = 0; i < rows; i++) {
-            double mean = 0;
-            for (int c = 0; c < cols; c++) {
-                mean += x[i * cols + c];
-            }
-            mean /= cols;
-            double var = 0;
-            for (int c = 0; c < cols; c++) {
-                var += Math.pow(x[i * cols + c] - mean, 2);
-            }
-            var /= cols;
-            for (int c = 0; c < cols; c++) {
-                want[i * cols + c] = (x[i * cols + c] - mean) / Math.sqrt(var + eps) * g[c] + b[c];
-            }
-        }
+        double[] want = LayerNorm.layerNorm(x, g, b, rows, cols, eps);
         FloatArray fx = FloatArray.fromArray(x);
         FloatArray fg = FloatArray.fromArray(g);
         FloatArray fb = FloatArray.fromArray(b);
@@ -78,20 +65,7 @@ class NormAndSoftmaxKernelsTest {
     void softmaxMatchesFloat64(int rows, int cols) {
         Random r = new Random(rows * 7L + cols);
         float[] x = random(r, rows * cols, 20); // large logits: max subtraction matters
-        double[] want = new double[rows * cols];
-        for (int i = 0; i < rows; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) {
-                max = Math.max(max, x[i * cols + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < cols; c++) {
-                sum += Math.exp(x[i * cols + c] - max);
-            }
-            for (int c = 0; c < cols; c++) {
-                want[i * cols + c] = Math.exp(x[i * cols + c] - max) / sum;
-            }
-        }
+        double[] want = Softmax.softmax(x, rows, cols);
         FloatArray fx = FloatArray.fromArray(x);
         KernelContext ctx = new KernelContext();
         // Version 1 (a work-item per row) and version 2 (a work-group per row, reductions in local memory).

@@ -8,13 +8,14 @@ import java.util.Random;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vitornado.reference.WindowAttention;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * Window attention against detectron2's recipe written out in float64: pad the qkv map (padded tokens take the
- * bias), partition into windows, add the decomposed rel-pos terms, softmax, then drop the padded queries.
+ * Window attention, both versions, against detectron2's recipe in float64 ({@link WindowAttention}: pad the qkv map
+ * with the bias, partition into windows, add the decomposed rel-pos terms, softmax, then drop the padded queries).
  */
 class WindowAttentionKernelsTest {
 
@@ -30,62 +31,8 @@ class WindowAttentionKernelsTest {
         float[] relH = random(r, (2 * windowH - 1) * headDim, 0.25);
         float[] relW = random(r, (2 * windowW - 1) * headDim, 0.25);
         double scale = 1 / Math.sqrt(headDim);
-        int padH = (height + windowH - 1) / windowH * windowH;
-        int padW = (width + windowW - 1) / windowW * windowW;
-        double[] want = new double[batch * height * width * c];
-        for (int b = 0; b < batch; b++) {
-            // The padded map: real tokens' qkv, else the bias.
-            double[][][] map = new double[padH][padW][];
-            for (int y = 0; y < padH; y++) {
-                for (int x = 0; x < padW; x++) {
-                    double[] row = new double[3 * c];
-                    for (int i = 0; i < 3 * c; i++) {
-                        row[i] = y < height && x < width ? qkv[((b * height + y) * width + x) * 3 * c + i] : bias[i];
-                    }
-                    map[y][x] = row;
-                }
-            }
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    int oy = y / windowH * windowH;
-                    int ox = x / windowW * windowW;
-                    for (int h = 0; h < heads; h++) {
-                        double[] q = new double[headDim];
-                        System.arraycopy(map[y][x], h * headDim, q, 0, headDim);
-                        int n = windowH * windowW;
-                        double[] s = new double[n];
-                        double max = Double.NEGATIVE_INFINITY;
-                        for (int kh = 0; kh < windowH; kh++) {
-                            for (int kw = 0; kw < windowW; kw++) {
-                                double[] key = map[oy + kh][ox + kw];
-                                double dot = 0;
-                                double rh = 0;
-                                double rw = 0;
-                                for (int d = 0; d < headDim; d++) {
-                                    dot += q[d] * key[c + h * headDim + d];
-                                    rh += q[d] * relH[((y - oy) - kh + windowH - 1) * headDim + d];
-                                    rw += q[d] * relW[((x - ox) - kw + windowW - 1) * headDim + d];
-                                }
-                                int j = kh * windowW + kw;
-                                s[j] = dot * scale + (relPos == 1 ? rh + rw : 0);
-                                max = Math.max(max, s[j]);
-                            }
-                        }
-                        double sum = 0;
-                        for (int j = 0; j < n; j++) {
-                            s[j] = Math.exp(s[j] - max);
-                            sum += s[j];
-                        }
-                        for (int j = 0; j < n; j++) {
-                            double[] value = map[oy + j / windowW][ox + j % windowW];
-                            for (int d = 0; d < headDim; d++) {
-                                want[((b * height + y) * width + x) * c + h * headDim + d] += s[j] / sum * value[2 * c + h * headDim + d];
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        double[] want = WindowAttention.windowAttention(qkv, bias, relH, relW, batch, height, width, heads, headDim, windowH, windowW, relPos == 1,
+                scale);
         FloatArray fqkv = FloatArray.fromArray(qkv);
         FloatArray fbias = FloatArray.fromArray(bias);
         FloatArray frh = FloatArray.fromArray(relH);
