@@ -78,7 +78,7 @@ class JvmKernelsTest {
     }
 
     @ParameterizedTest(name = "rows={0} in={1} out={2}")
-    @CsvSource({"1,1,1", "3,5,7", "197,768,2304", "65,17,130", "130,33,64", "7,100,3"})
+    @CsvSource({"1,1,1", "3,5,7", "197,768,2304", "65,17,130", "130,33,64", "7,100,3", "300,1030,70", "520,600,200", "13,3072,65"})
     void linearVariantsMatchThePortableKernels(int rows, int in, int out) {
         Random r = new Random(rows * 31L + in + out);
         float[] x = random(r, rows * in, 1);
