@@ -149,7 +149,9 @@ class CliTest {
         Run plan = cli("plan", "--model", "vitdet_b", "--size", "512x768");
         assertEquals(0, plan.code(), plan.err());
         assertTrue(plan.out().contains("p2 256x128x192") && plan.out().contains("p6 256x8x12"), plan.out());
-        assertTrue(plan.out().contains("blocks.2.attn") && plan.out().contains("WindowAttentionKernels"), plan.out());
+        // Without a device, plan shows what a GPU gets: version 2 of window attention and of the pyramid's convolutions.
+        assertTrue(plan.out().contains("blocks.2.attn") && plan.out().contains("FlashWindowAttentionKernels.windowAttention")
+                && plan.out().contains("ImplicitGemmConvKernels.conv2d") && plan.out().contains("ImplicitGemmConvKernels.convTranspose2x2"), plan.out());
         // ViTDet-L at 1024 is too large for one TornadoVM task graph: the plan shows its graphs and what joins them.
         Run large = cli("plan", "--model", "vitdet_l");
         assertEquals(0, large.code(), large.err());
