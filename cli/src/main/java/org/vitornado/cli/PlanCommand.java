@@ -147,7 +147,7 @@ final class PlanCommand extends CliCommand {
 
     /**
      * {@code --versions}: the same plan with every operation's first version, then with its second where it has one
-     * ({@code -Dvitornado.tiled}), and per operation the time and GFLOP/s of each.
+     * ({@code -Dvitornado.gpuVersions}), and per operation the time and GFLOP/s of each.
      */
     private void compareVersions(ModelSource source, int h, int w, ExecutionOptions options) {
         Profile v1 = PlanBuilder.withGpuVersions(false, () -> measure(source, h, w, options));

@@ -76,7 +76,7 @@ public final class PlanBuilder {
      * that {@code plan} shows what a GPU gets.
      */
     public PlanBuilder(String name, ExecutionOptions options) {
-        this(name, options, options != null && options.backend() == Backend.JVM && CPU_KERNELS && !Boolean.getBoolean("vitornado.tiled")
+        this(name, options, options != null && options.backend() == Backend.JVM && CPU_KERNELS && !Boolean.getBoolean("vitornado.gpuVersions")
                 && options.precision() == Precision.FP32);
     }
 
@@ -97,12 +97,12 @@ public final class PlanBuilder {
         if (half) {
             requireHalfPrecision(options);
         }
-        this.kernels = new Kernels(cpuKernels, !cpuKernels && tiledKernels(options), half, new KernelContext());
+        this.kernels = new Kernels(cpuKernels, !cpuKernels && gpuVersions(options), half, new KernelContext());
     }
 
     /**
-     * Whether a plan run with {@code options} gets the GPU versions of the kernels that have them (see
-     * {@code TiledLinearKernels}): {@code -Dvitornado.tiled=true|false} decides if given (true also turns the JVM's
+     * Whether a plan run with {@code options} gets the GPU versions (version 2) of the kernels that have them (linear,
+     * attention, window attention, convolutions, LayerNorm, softmax): {@code -Dvitornado.gpuVersions=true|false} decides if given (true also turns the JVM's
      * CPU kernels off, so that the JVM backend runs the GPU versions); otherwise a plan built for
      * inspection shows them (what a GPU gets), and TornadoVM gets them on a GPU whose local memory and work-group size
      * fit. Not on a CPU OpenCL device: there local memory is ordinary memory and a barrier splits the kernel into
@@ -110,8 +110,8 @@ public final class PlanBuilder {
      * tiled linear layers ran at 2-4 GFLOP/s against 8-10 for version 1. Nor on the JVM backend's portable mode, which
      * runs a kernel with barriers as one virtual thread per work-item: correct, and slow.
      */
-    static boolean tiledKernels(ExecutionOptions options) {
-        String forced = System.getProperty("vitornado.tiled");
+    static boolean gpuVersions(ExecutionOptions options) {
+        String forced = System.getProperty("vitornado.gpuVersions");
         if (forced != null) {
             return Boolean.parseBoolean(forced);
         }
@@ -146,25 +146,25 @@ public final class PlanBuilder {
 
     /**
      * Builds the plans made inside {@code body} with the GPU versions ({@code gpu}) or the first ones whatever the
-     * device, as {@code -Dvitornado.tiled} does, then restores the setting: {@code plan --versions}, {@code kernels}
+     * device, as {@code -Dvitornado.gpuVersions} does, then restores the setting: {@code plan --versions}, {@code kernels}
      * and the tests that check both versions end to end.
      */
     public static <T> T withGpuVersions(boolean gpu, java.util.function.Supplier<T> body) {
-        String before = System.setProperty("vitornado.tiled", Boolean.toString(gpu));
+        String before = System.setProperty("vitornado.gpuVersions", Boolean.toString(gpu));
         try {
             return body.get();
         } finally {
             if (before == null) {
-                System.clearProperty("vitornado.tiled");
+                System.clearProperty("vitornado.gpuVersions");
             } else {
-                System.setProperty("vitornado.tiled", before);
+                System.setProperty("vitornado.gpuVersions", before);
             }
         }
     }
 
-    /** Whether linear layers get their GPU version (version 2) in this plan. */
-    public boolean tiledKernels() {
-        return kernels.tiled();
+    /** Whether the kernels that have a GPU version (version 2) get it in this plan. */
+    public boolean gpuVersions() {
+        return kernels.gpuVersions();
     }
 
     public String name() {

@@ -25,29 +25,29 @@ class KernelVersionChoiceTest {
 
     @Test
     void inspectionShowsTheGpuVersionTheJvmBackendRunsItsOwn() {
-        assertTrue(PlanBuilder.tiledKernels(null), "a plan built for inspection shows what a GPU gets");
+        assertTrue(PlanBuilder.gpuVersions(null), "a plan built for inspection shows what a GPU gets");
         assertEquals("TiledLinearKernels.linear", linearKernel(new PlanBuilder("inspect", null)));
         // Neither our JVM device nor the test machine's TornadoVM device (PoCL, a CPU) is a GPU.
-        assertFalse(PlanBuilder.tiledKernels(ExecutionOptions.defaults()), "this process's device is no GPU");
+        assertFalse(PlanBuilder.gpuVersions(ExecutionOptions.defaults()), "this process's device is no GPU");
         assertEquals("LinearKernels.linear", linearKernel(new PlanBuilder("portable", ExecutionOptions.defaults(), false)));
     }
 
     @Test
     void thePropertyForcesEitherVersion() {
-        String before = System.getProperty("vitornado.tiled");
+        String before = System.getProperty("vitornado.gpuVersions");
         try {
-            System.setProperty("vitornado.tiled", "true");
-            assertTrue(PlanBuilder.tiledKernels(ExecutionOptions.defaults()));
+            System.setProperty("vitornado.gpuVersions", "true");
+            assertTrue(PlanBuilder.gpuVersions(ExecutionOptions.defaults()));
             PlanBuilder forced = new PlanBuilder("forced", ExecutionOptions.defaults());
             assertFalse(forced.cpuKernels(), "forcing the GPU versions turns the JVM's CPU kernels off");
             assertEquals("TiledLinearKernels.linear", linearKernel(forced));
-            System.setProperty("vitornado.tiled", "false");
+            System.setProperty("vitornado.gpuVersions", "false");
             assertEquals("LinearKernels.linear", linearKernel(new PlanBuilder("v1", null)));
         } finally {
             if (before == null) {
-                System.clearProperty("vitornado.tiled");
+                System.clearProperty("vitornado.gpuVersions");
             } else {
-                System.setProperty("vitornado.tiled", before);
+                System.setProperty("vitornado.gpuVersions", before);
             }
         }
     }

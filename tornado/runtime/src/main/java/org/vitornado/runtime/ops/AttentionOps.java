@@ -61,7 +61,7 @@ public final class AttentionOps {
                     KernelCall.of(JvmAttentionKernels::attention, kernels.context(), qs.data(), kv.data(), out.data(), batch, queries, keys, heads,
                             headDim, qs.channels(), q.offset(), kv.channels(), k.offset(), v.offset(), scale));
         }
-        if (kernels.tiled() && headDim <= FlashAttentionKernels.MAX_HEAD_DIM) {
+        if (kernels.gpuVersions() && headDim <= FlashAttentionKernels.MAX_HEAD_DIM) {
             return Step.kernel(name, "FlashAttentionKernels.attention", FlashAttentionKernels.grid(batch, queries, heads), cost, reads, writes,
                     KernelCall.of(FlashAttentionKernels::attention, kernels.context(), qs.data(), kv.data(), out.data(), batch, queries, keys, heads,
                             headDim, qs.channels(), q.offset(), kv.channels(), k.offset(), v.offset(), scale));
@@ -113,7 +113,7 @@ public final class AttentionOps {
                     KernelCall.of(JvmWindowAttentionKernels::windowAttention, kernels.context(), qkv.data(), p.qkvBias(), p.relPosH(), p.relPosW(),
                             out.data(), batch, height, width, heads, headDim, p.windowH(), p.windowW(), relPos, scale));
         }
-        if (kernels.tiled() && FlashWindowAttentionKernels.takes(headDim, p.windowH(), p.windowW())) {
+        if (kernels.gpuVersions() && FlashWindowAttentionKernels.takes(headDim, p.windowH(), p.windowW())) {
             return Step.kernel(name, "FlashWindowAttentionKernels.windowAttention",
                     FlashWindowAttentionKernels.grid(batch, height, width, heads, p.windowH(), p.windowW()), cost, reads, writes,
                     KernelCall.of(FlashWindowAttentionKernels::windowAttention, kernels.context(), qkv.data(), p.qkvBias(), p.relPosH(), p.relPosW(),

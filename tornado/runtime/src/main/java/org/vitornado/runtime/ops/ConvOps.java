@@ -53,7 +53,7 @@ public final class ConvOps {
             return Step.kernel(name, dense ? "JvmConvKernels.conv2d" : "JvmConvKernels.depthwise",
                     JvmConvKernels.grid(batch, oh, ow, p.out(), p.groups()), cost, reads, writes, call);
         }
-        if (k.tiled() && p.groups() == 1) {
+        if (k.gpuVersions() && p.groups() == 1) {
             return Step.kernel(name, "ImplicitGemmConvKernels.conv2d", ImplicitGemmConvKernels.conv2dGrid(batch, oh, ow, p.out()), cost, reads, writes,
                     KernelCall.of(ImplicitGemmConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(),
                             in.width(), p.in(), p.out(), p.kernel(), p.stride(), p.padding(), oh, ow));
@@ -87,7 +87,7 @@ public final class ConvOps {
                     cost, reads, writes, KernelCall.of(JvmConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(),
                             in.batch(), in.height(), in.width(), p.in(), p.out()));
         }
-        if (k.tiled()) {
+        if (k.gpuVersions()) {
             return Step.kernel(name, "ImplicitGemmConvKernels.convTranspose2x2",
                     ImplicitGemmConvKernels.convTranspose2x2Grid(in.batch(), in.height(), in.width(), p.out()), cost, reads, writes,
                     KernelCall.of(ImplicitGemmConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(), in.batch(),

@@ -12,23 +12,23 @@ import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
  * Which version of each kernel a plan's tasks run, and the {@link KernelContext} they share.
  *
  * @param cpu         the JVM backend's CPU versions of the hot kernels ({@code runtime.jvm}: blocked, Vector API)
- * @param tiled       the GPU versions (version 2: local-memory tiles, register blocks) where a kernel has one and
+ * @param gpuVersions the GPU versions (version 2: local-memory tiles, work-group reductions) where a kernel has one and
  *                    the device has the local memory and work-group size it needs; otherwise the portable first
  *                    versions
  * @param halfWeights linear layers read fp16 copies of their weights ({@code --precision fp16})
  * @param context     the kernels' shared {@link KernelContext}
  * @param halves      the fp16 copy of each weight array converted so far (one per array, however many tasks use it)
  */
-public record Kernels(boolean cpu, boolean tiled, boolean halfWeights, KernelContext context, Map<FloatArray, HalfFloatArray> halves) {
+public record Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, KernelContext context, Map<FloatArray, HalfFloatArray> halves) {
 
     public Kernels {
-        if (cpu && (tiled || halfWeights)) {
+        if (cpu && (gpuVersions || halfWeights)) {
             throw new IllegalArgumentException("the JVM's CPU kernels are float32 and CPU-shaped: not with the GPU versions or fp16 weights");
         }
     }
 
-    public Kernels(boolean cpu, boolean tiled, boolean halfWeights, KernelContext context) {
-        this(cpu, tiled, halfWeights, context, new IdentityHashMap<>());
+    public Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, KernelContext context) {
+        this(cpu, gpuVersions, halfWeights, context, new IdentityHashMap<>());
     }
 
     /** {@code weights} rounded to fp16 (round to nearest even), converted once per array. */

@@ -69,7 +69,7 @@ public final class LinearOps {
         if (k.halfWeights()) {
             return halfWeights(name, x, p, y, epilogue, k, rows, reads, writes);
         }
-        if (k.tiled()) {
+        if (k.gpuVersions()) {
             KernelCall call = switch (epilogue) {
                 case NONE -> KernelCall.of(TiledLinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
                 case GELU -> KernelCall.of(TiledLinearKernels::linearGelu, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out());
@@ -97,7 +97,7 @@ public final class LinearOps {
         TaskCost cost = new TaskCost(2 * r * p.in() * p.out(),
                 Float.BYTES * (r * p.in() + p.out() + (residual ? r * p.out() : 0)) + 2L * p.in() * p.out(), Float.BYTES * r * p.out());
         String kernel = kernelName(epilogue) + "Half";
-        if (k.tiled()) {
+        if (k.gpuVersions()) {
             KernelCall call = switch (epilogue) {
                 case NONE -> KernelCall.of(TiledLinearKernels::linearHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());
                 case GELU -> KernelCall.of(TiledLinearKernels::linearGeluHalf, k.context(), x.data(), w, p.bias(), y.data(), rows, p.in(), p.out());

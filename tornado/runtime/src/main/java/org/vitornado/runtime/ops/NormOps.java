@@ -33,7 +33,7 @@ public final class NormOps {
         int cols = x.channels();
         long n = (long) rows * cols;
         List<Object> reads = List.of(x.data(), p.weight(), p.bias());
-        if (k.tiled() && rows <= GroupLayerNormKernels.MAX_ROWS) {
+        if (k.gpuVersions() && rows <= GroupLayerNormKernels.MAX_ROWS) {
             return Step.kernel(name, "GroupLayerNormKernels.layerNorm", GroupLayerNormKernels.grid(rows), TaskCost.of(8 * n, n + 2L * cols, n), reads,
                     List.of(y.data()),
                     KernelCall.of(GroupLayerNormKernels::layerNorm, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, cols, p.eps()));
@@ -54,7 +54,7 @@ public final class NormOps {
         int rows = x.rows();
         int cols = x.channels();
         long n = (long) rows * cols;
-        if (k.tiled() && rows <= GroupSoftmaxKernels.MAX_ROWS) {
+        if (k.gpuVersions() && rows <= GroupSoftmaxKernels.MAX_ROWS) {
             return Step.kernel(name, "GroupSoftmaxKernels.softmax", GroupSoftmaxKernels.grid(rows), TaskCost.of(5 * n, n, n), List.of(x.data()),
                     List.of(y.data()), KernelCall.of(GroupSoftmaxKernels::softmax, k.context(), x.data(), y.data(), rows, cols));
         }
