@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.vitornado.reference.Resample;
+
 /**
  * SETR's decode heads in float64, written from mmsegmentation's definitions ({@code SETRUPHead}, {@code MLANeck} /
  * {@code MLAModule}, {@code SETRMLAHead}, mmcv's {@code ConvModule} as conv without bias, BatchNorm in eval mode,
@@ -120,8 +122,8 @@ final class ReferenceSetr {
 
     /** F.interpolate(mode="bilinear", align_corners) to {@code outH x outW}. */
     double[][][] resize(double[][][] x, int outH, int outW) {
-        double[][] my = ReferenceVit.bilinearWeights(x.length, outH, alignCorners);
-        double[][] mx = ReferenceVit.bilinearWeights(x[0].length, outW, alignCorners);
+        double[][] my = Resample.linearMatrix(x.length, outH, alignCorners);
+        double[][] mx = Resample.linearMatrix(x[0].length, outW, alignCorners);
         int c = x[0][0].length;
         double[][][] y = new double[outH][outW][c];
         for (int oy = 0; oy < outH; oy++) {

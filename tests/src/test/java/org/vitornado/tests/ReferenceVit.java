@@ -3,6 +3,8 @@ package org.vitornado.tests;
 import java.util.Map;
 
 import org.vitornado.model.vit.VitConfig;
+import org.vitornado.reference.Activations;
+import org.vitornado.reference.Resample;
 
 /**
  * A plain float64 ViT forward written straight from timm's {@code VisionTransformer} (one image, no kernels, no
@@ -71,7 +73,7 @@ final class ReferenceVit {
             double[][] m = linear(layerNorm(x, n + "norm2"), n + "mlp.fc1");
             for (double[] row : m) {
                 for (int i = 0; i < row.length; i++) {
-                    row[i] = 0.5 * row[i] * (1 + erf(row[i] / Math.sqrt(2)));
+                    row[i] = 0.5 * row[i] * (1 + Activations.erf(row[i] / Math.sqrt(2)));
                 }
             }
             add(x, linear(m, n + "mlp.fc2"));
@@ -133,59 +135,10 @@ final class ReferenceVit {
     /** The position-embedding resize of the config as a dense {@code [out][in]} matrix. */
     private double[][] resampleWeights(int in, int out) {
         return switch (c.posResample()) {
-            case BICUBIC_ANTIALIAS -> aaBicubicWeights(in, out);
-            case BICUBIC -> {
-                double[][] m = new double[out][];
-                for (int i = 0; i < out; i++) {
-                    m[i] = ReferenceVitDet.bicubicTaps(in, out, i);
-                }
-                yield m;
-            }
-            case BILINEAR -> bilinearWeights(in, out, false);
+            case BICUBIC_ANTIALIAS -> Resample.bicubicAntialiasMatrix(in, out);
+            case BICUBIC -> Resample.bicubicMatrix(in, out);
+            case BILINEAR -> Resample.linearMatrix(in, out, false);
         };
-    }
-
-    /** Dense {@code [out][in]} matrix of PyTorch's (bi)linear resize along one axis. */
-    static double[][] bilinearWeights(int in, int out, boolean alignCorners) {
-        double[][] m = new double[out][in];
-        for (int i = 0; i < out; i++) {
-            double s = alignCorners ? (out > 1 ? i * (in - 1.0) / (out - 1) : 0) : Math.max((double) in / out * (i + 0.5) - 0.5, 0);
-            int i0 = (int) Math.floor(s);
-            int i1 = Math.min(i0 + 1, in - 1);
-            m[i][i0] += 1 - (s - i0);
-            m[i][i1] += s - i0;
-        }
-        return m;
-    }
-
-    /** Dense {@code [out][in]} interpolation matrix of PyTorch's bicubic with antialias (a = -0.5). */
-    static double[][] aaBicubicWeights(int in, int out) {
-        double[][] m = new double[out][in];
-        double scale = (double) in / out;
-        double support = scale >= 1 ? 2 * scale : 2;
-        double invscale = scale >= 1 ? 1 / scale : 1;
-        for (int i = 0; i < out; i++) {
-            double center = scale * (i + 0.5);
-            int lo = Math.max((int) (center - support + 0.5), 0);
-            int hi = Math.min((int) (center + support + 0.5), in);
-            double sum = 0;
-            for (int j = lo; j < hi; j++) {
-                m[i][j] = cubic((j - center + 0.5) * invscale, -0.5);
-                sum += m[i][j];
-            }
-            for (int j = lo; j < hi; j++) {
-                m[i][j] /= sum;
-            }
-        }
-        return m;
-    }
-
-    static double cubic(double x, double a) {
-        double ax = Math.abs(x);
-        if (ax < 1) {
-            return (a + 2) * ax * ax * ax - (a + 3) * ax * ax + 1;
-        }
-        return ax < 2 ? a * (ax * ax * ax - 5 * ax * ax + 8 * ax - 4) : 0;
     }
 
     private double[][] attention(double[][] qkv, int t) {
@@ -234,30 +187,5 @@ final class ReferenceVit {
                 x[r][i] += y[r][i];
             }
         }
-    }
-
-    /** erf in double by its Taylor series (|x| < 3) or continued fraction (tail); ~1e-15. */
-    static double erf(double x) {
-        double ax = Math.abs(x);
-        double r;
-        if (ax < 3) {
-            double term = ax;
-            double sum = ax;
-            for (int n = 1; n < 200; n++) {
-                term *= -ax * ax / n;
-                sum += term / (2 * n + 1);
-                if (Math.abs(term) < 1e-17) {
-                    break;
-                }
-            }
-            r = 2 / Math.sqrt(Math.PI) * sum;
-        } else {
-            double f = 0;
-            for (int n = 60; n >= 1; n--) {
-                f = n / 2.0 / (ax + f);
-            }
-            r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-        }
-        return Math.copySign(r, x);
     }
 }

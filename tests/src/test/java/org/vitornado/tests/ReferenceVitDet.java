@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.vitornado.model.vitdet.VitDetConfig;
+import org.vitornado.reference.Activations;
+import org.vitornado.reference.Resample;
 
 /**
  * A plain float64 ViTDet forward written from detectron2's {@code modeling/backbone/vit.py} and
@@ -92,12 +94,14 @@ final class ReferenceVitDet {
         int g = c.pretrainImg() / c.patch();
         int skip = c.pretrainClsToken() ? 1 : 0;
         float[] pos = w.get("net.pos_embed");
+        double[][] my = Resample.bicubicMatrix(g, gh);
+        double[][] mx = Resample.bicubicMatrix(g, gw);
         for (int y = 0; y < gh; y++) {
             for (int x = 0; x < gw; x++) {
                 for (int o = 0; o < e; o++) {
                     double acc = 0;
-                    double[] wy = bicubicTaps(g, gh, y);
-                    double[] wx = bicubicTaps(g, gw, x);
+                    double[] wy = my[y];
+                    double[] wx = mx[x];
                     for (int iy = 0; iy < g; iy++) {
                         for (int ix = 0; ix < g; ix++) {
                             acc += wy[iy] * wx[ix] * pos[(skip + iy * g + ix) * e + o];
@@ -108,23 +112,6 @@ final class ReferenceVitDet {
             }
         }
         return out;
-    }
-
-    /** PyTorch upsample_bicubic2d (A = -0.75, unclamped source, border-clamped taps) as weights over the input. */
-    static double[] bicubicTaps(int in, int out, int i) {
-        double[] m = new double[in];
-        if (in == out) {
-            m[i] = 1;
-            return m;
-        }
-        double src = (i + 0.5) * in / out - 0.5;
-        int f = (int) Math.floor(src);
-        double t = src - f;
-        for (int k = -1; k <= 2; k++) {
-            int j = Math.min(Math.max(f + k, 0), in - 1);
-            m[j] += ReferenceVit.cubic(k - t, -0.75);
-        }
-        return m;
     }
 
     /** x = x + attn(norm1(x)) (windowed with zero padding when window > 0); x = x + mlp(norm2(x)). */
@@ -357,7 +344,7 @@ final class ReferenceVitDet {
     }
 
     private static double gelu(double v) {
-        return 0.5 * v * (1 + ReferenceVit.erf(v / Math.sqrt(2)));
+        return 0.5 * v * (1 + Activations.erf(v / Math.sqrt(2)));
     }
 
     private static void add(double[] x, double[] y) {
