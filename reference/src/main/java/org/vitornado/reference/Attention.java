@@ -39,7 +39,6 @@ public final class Attention {
             for (int h = 0; h < heads; h++) {
                 for (int i = 0; i < queries; i++) {
                     double[] p = new double[keys];
-                    double max = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < keys; j++) {
                         double s = 0;
                         for (int d = 0; d < headDim; d++) {
@@ -47,16 +46,11 @@ public final class Attention {
                                     * kv[(b * keys + j) * kvStride + kOffset + h * headDim + d];
                         }
                         p[j] = s * scale;
-                        max = Math.max(max, p[j]);
                     }
-                    double sum = 0;
-                    for (int j = 0; j < keys; j++) {
-                        p[j] = Math.exp(p[j] - max);
-                        sum += p[j];
-                    }
+                    Softmax.normalize(p);
                     for (int j = 0; j < keys; j++) {
                         for (int d = 0; d < headDim; d++) {
-                            out[(b * queries + i) * c + h * headDim + d] += p[j] / sum * kv[(b * keys + j) * kvStride + vOffset + h * headDim + d];
+                            out[(b * queries + i) * c + h * headDim + d] += p[j] * kv[(b * keys + j) * kvStride + vOffset + h * headDim + d];
                         }
                     }
                 }

@@ -8,8 +8,7 @@ public final class Softmax {
 
     /**
      * {@code y[r, c] = exp(x[r, c] - max_r) / sum_c' exp(x[r, c'] - max_r)}; {@code x [rows, cols]},
-     * {@code y [rows, cols]}. Reference for {@code SoftmaxKernels.softmax} and {@code GroupSoftmaxKernels.softmax}; the attention references take the same
-     * softmax of each score row.
+     * {@code y [rows, cols]}. Reference for {@code SoftmaxKernels.softmax} and {@code GroupSoftmaxKernels.softmax}.
      */
     public static double[] softmax(float[] x, int rows, int cols) {
         double[] y = new double[rows * cols];
@@ -27,5 +26,24 @@ public final class Softmax {
             }
         }
         return y;
+    }
+
+    /**
+     * {@code s[j] = exp(s[j] - max) / sum_j' exp(s[j'] - max)} over one row of attention scores, in place: the
+     * softmax every attention reference (these and the model-level ones) takes of its score rows.
+     */
+    public static void normalize(double[] s) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : s) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (int j = 0; j < s.length; j++) {
+            s[j] = Math.exp(s[j] - max);
+            sum += s[j];
+        }
+        for (int j = 0; j < s.length; j++) {
+            s[j] /= sum;
+        }
     }
 }

@@ -50,7 +50,6 @@ public final class WindowAttention {
                         System.arraycopy(map[y][x], h * headDim, q, 0, headDim);
                         int n = windowH * windowW;
                         double[] s = new double[n];
-                        double max = Double.NEGATIVE_INFINITY;
                         for (int kh = 0; kh < windowH; kh++) {
                             for (int kw = 0; kw < windowW; kw++) {
                                 double[] key = map[oy + kh][ox + kw];
@@ -64,18 +63,13 @@ public final class WindowAttention {
                                 }
                                 int j = kh * windowW + kw;
                                 s[j] = dot * scale + (relPos ? rh + rw : 0);
-                                max = Math.max(max, s[j]);
                             }
                         }
-                        double sum = 0;
-                        for (int j = 0; j < n; j++) {
-                            s[j] = Math.exp(s[j] - max);
-                            sum += s[j];
-                        }
+                        Softmax.normalize(s);
                         for (int j = 0; j < n; j++) {
                             double[] value = map[oy + j / windowW][ox + j % windowW];
                             for (int d = 0; d < headDim; d++) {
-                                out[((b * height + y) * width + x) * c + h * headDim + d] += s[j] / sum * value[2 * c + h * headDim + d];
+                                out[((b * height + y) * width + x) * c + h * headDim + d] += s[j] * value[2 * c + h * headDim + d];
                             }
                         }
                     }

@@ -2,6 +2,8 @@ package org.vitornado.tests;
 
 import java.util.Map;
 
+import org.vitornado.reference.Softmax;
+
 /**
  * DEPICT's MaskTransformer in float64, from the fixture notes on its code (one projection W for q, k and v, no bias,
  * a scalar step size; PreNorm; 'sa' and 'ca' modes; cosine masks; LayerNorm over classes). Weights by DEPICT names,
@@ -94,23 +96,17 @@ final class ReferenceMaskTransformer {
             double[] merged = new double[inner];
             for (int h = 0; h < heads; h++) {
                 double[] s = new double[kv.length];
-                double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < kv.length; j++) {
                     double acc = 0;
                     for (int e = 0; e < dh; e++) {
                         acc += wq[i][h * dh + e] * wk[j][h * dh + e];
                     }
                     s[j] = acc / Math.sqrt(dh);
-                    max = Math.max(max, s[j]);
                 }
-                double sum = 0;
-                for (int j = 0; j < kv.length; j++) {
-                    s[j] = Math.exp(s[j] - max);
-                    sum += s[j];
-                }
+                Softmax.normalize(s);
                 for (int j = 0; j < kv.length; j++) {
                     for (int e = 0; e < dh; e++) {
-                        merged[h * dh + e] += s[j] / sum * wk[j][h * dh + e];
+                        merged[h * dh + e] += s[j] * wk[j][h * dh + e];
                     }
                 }
             }

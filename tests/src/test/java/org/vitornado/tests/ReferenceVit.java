@@ -5,6 +5,7 @@ import java.util.Map;
 import org.vitornado.model.vit.VitConfig;
 import org.vitornado.reference.Activations;
 import org.vitornado.reference.Resample;
+import org.vitornado.reference.Softmax;
 
 /**
  * A plain float64 ViT forward written straight from timm's {@code VisionTransformer} (one image, no kernels, no
@@ -149,23 +150,17 @@ final class ReferenceVit {
         for (int h = 0; h < c.numHeads(); h++) {
             for (int i = 0; i < t; i++) {
                 double[] s = new double[t];
-                double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < t; j++) {
                     double dot = 0;
                     for (int d = 0; d < hd; d++) {
                         dot += qkv[i][h * hd + d] * qkv[j][e + h * hd + d];
                     }
                     s[j] = dot * scale;
-                    max = Math.max(max, s[j]);
                 }
-                double sum = 0;
-                for (int j = 0; j < t; j++) {
-                    s[j] = Math.exp(s[j] - max);
-                    sum += s[j];
-                }
+                Softmax.normalize(s);
                 for (int j = 0; j < t; j++) {
                     for (int d = 0; d < hd; d++) {
-                        out[i][h * hd + d] += s[j] / sum * qkv[j][2 * e + h * hd + d];
+                        out[i][h * hd + d] += s[j] * qkv[j][2 * e + h * hd + d];
                     }
                 }
             }

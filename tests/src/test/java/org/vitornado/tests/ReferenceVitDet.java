@@ -6,6 +6,7 @@ import java.util.Map;
 import org.vitornado.model.vitdet.VitDetConfig;
 import org.vitornado.reference.Activations;
 import org.vitornado.reference.Resample;
+import org.vitornado.reference.Softmax;
 
 /**
  * A plain float64 ViTDet forward written from detectron2's {@code modeling/backbone/vit.py} and
@@ -171,7 +172,6 @@ final class ReferenceVitDet {
             int q0 = head * hd;
             for (int i = 0; i < n; i++) {
                 double[] s = new double[n];
-                double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
                     double dot = 0;
                     for (int d = 0; d < hd; d++) {
@@ -185,16 +185,11 @@ final class ReferenceVitDet {
                         }
                     }
                     s[j] = dot;
-                    max = Math.max(max, dot);
                 }
-                double sum = 0;
-                for (int j = 0; j < n; j++) {
-                    s[j] = Math.exp(s[j] - max);
-                    sum += s[j];
-                }
+                Softmax.normalize(s);
                 for (int j = 0; j < n; j++) {
                     for (int d = 0; d < hd; d++) {
-                        out[i][q0 + d] += s[j] / sum * qkv[j][2 * e + q0 + d];
+                        out[i][q0 + d] += s[j] * qkv[j][2 * e + q0 + d];
                     }
                 }
             }
