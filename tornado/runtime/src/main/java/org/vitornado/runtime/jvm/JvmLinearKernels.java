@@ -1,73 +1,106 @@
 package org.vitornado.runtime.jvm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import org.vitornado.kernels.Grids;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * {@code y = x W^T + b} for the JVM backend only: the same maths as {@code LinearKernels}, blocked for a CPU with the
- * Vector API (never handed to TornadoVM, whose JIT could not compile it). One work-item computes a
- * {@value #BLOCK} x {@value #BLOCK} block of outputs (rows x features), so that its slice of W stays in L2 while every
- * row of the block streams past it; inside, 4 x 4 register tiles accumulate 16 dot products along {@code in}, one
- * SIMD vector per FMA.
+ * {@code y = epilogue(x W^T + b)} for the JVM backend only: the same maths as {@code LinearKernels}, as a blocked
+ * GEMM for a CPU with the Vector API (never handed to TornadoVM, whose JIT could not compile it). W comes packed once
+ * per plan ({@link JvmPackedWeights}); the register tile is {@link JvmMicroKernel}.
  *
- * <p>Grid 2D: x = feature block, y = row block; local 1 x 1 (each work-item is a whole block, the JVM's work-groups
- * are spread over all cores).
+ * <p>Grid 2D: x = block of {@value #PANELS} weight panels (128 features on AVX-512), y = block of {@value #ROW_BLOCK}
+ * rows; local 1 x 1 (each work-item is a whole block, the JVM's work-groups are spread over all cores). A work-item
+ * copies its rows of x into a heap array once, then walks k in chunks of {@value #DEPTH} so that a panel's chunk
+ * (32 KB on AVX-512) stays in L1 while all its row tiles pass over it; the bias, GELU or residual is applied as the
+ * block is stored.
  */
 public final class JvmLinearKernels {
 
-    static final int BLOCK = 64;
+    static final int ROW_BLOCK = 8 * JvmMicroKernel.ROWS;
+    static final int PANELS = 2;
+    static final int DEPTH = 128;
 
     /** What follows the matrix product. */
     public static final int PLAIN = 0;
     public static final int GELU = 1;
     public static final int RESIDUAL = 2;
 
+    /** Each worker thread's copy of x's rows and its block of accumulators, reused from task to task. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
     private JvmLinearKernels() {
     }
 
     public static WorkerGrid grid(int rows, int out) {
-        return Grids.grid2D((out + BLOCK - 1) / BLOCK, (rows + BLOCK - 1) / BLOCK, 1, 1);
+        int panels = (out + JvmMicroKernel.width() - 1) / JvmMicroKernel.width();
+        return Grids.grid2D((panels + PANELS - 1) / PANELS, (rows + ROW_BLOCK - 1) / ROW_BLOCK, 1, 1);
     }
 
-    /** One {@value #BLOCK} x {@value #BLOCK} block of {@code y = epilogue(x W^T + b)}. */
-    public static void linear(KernelContext ctx, FloatArray x, FloatArray w, FloatArray b, FloatArray y, int rows, int in, int out,
+    /** One block of {@code y = epilogue(x W^T + b)}: rows {@code [r0, r0 + ROW_BLOCK)}, panels {@code [p0, p0 + PANELS)}. */
+    public static void linear(KernelContext ctx, FloatArray x, JvmPackedWeights w, FloatArray b, FloatArray y, int rows, int in, int out,
             int epilogue) {
-        int n0 = ctx.globalIdx * BLOCK;
-        int r0 = ctx.globalIdy * BLOCK;
-        int nEnd = Math.min(n0 + BLOCK, out);
-        int rEnd = Math.min(r0 + BLOCK, rows);
-        MemorySegment xs = x.getSegment();
-        MemorySegment ws = w.getSegment();
-        float[] acc = new float[16];
-        for (int r = r0; r < rEnd; r += 4) {
-            for (int n = n0; n < nEnd; n += 4) {
-                tile(xs, ws, r, n, rows, out, in, acc);
-                for (int i = 0; i < 4 && r + i < rEnd; i++) {
-                    for (int j = 0; j < 4 && n + j < nEnd; j++) {
-                        int o = (r + i) * out + n + j;
-                        float v = acc[i * 4 + j] + b.get(n + j);
-                        y.set(o, epilogue == RESIDUAL ? y.get(o) + v : v);
-                    }
+        int width = w.width();
+        int p0 = ctx.globalIdx * PANELS;
+        int r0 = ctx.globalIdy * ROW_BLOCK;
+        int panels = Math.min(PANELS, w.count() - p0);
+        int n = Math.min(ROW_BLOCK, rows - r0);
+        int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
+        int ldc = panels * width;
+        float[][] scratch = SCRATCH.get();
+        float[] a = grow(scratch, 0, tiles * JvmMicroKernel.ROWS * in);
+        float[] c = grow(scratch, 1, tiles * JvmMicroKernel.ROWS * ldc);
+        // Rows past the end are zeros: their tile rows are computed and never stored.
+        MemorySegment.copy(x.getSegment(), ValueLayout.JAVA_FLOAT, (long) r0 * in * Float.BYTES, a, 0, n * in);
+        Arrays.fill(a, n * in, tiles * JvmMicroKernel.ROWS * in, 0.0f);
+        float[] panel = w.panels();
+        for (int k0 = 0; k0 < in; k0 += DEPTH) {
+            int depth = Math.min(DEPTH, in - k0);
+            for (int q = 0; q < panels; q++) {
+                int bAt = w.at(p0 + q, k0);
+                for (int t = 0; t < tiles; t++) {
+                    JvmMicroKernel.tile(a, t * JvmMicroKernel.ROWS * in + k0, in, panel, bAt, depth, c, t * JvmMicroKernel.ROWS * ldc + q * width, ldc,
+                            k0 == 0);
                 }
             }
         }
-        if (epilogue == GELU) {
-            for (int r = r0; r < rEnd; r++) {
-                JvmGelu.apply(y.getSegment(), ((long) r * out + n0) * Float.BYTES, nEnd - n0);
+        store(c, ldc, b, y, r0, n, p0 * width, Math.min(ldc, out - p0 * width), out, epilogue);
+    }
+
+    /** {@code y[r0 + i, n0 + j] = epilogue(c[i, j] + b[n0 + j])} for i below {@code n}, j below {@code count}. */
+    private static void store(float[] c, int ldc, FloatArray b, FloatArray y, int r0, int n, int n0, int count, int out, int epilogue) {
+        MemorySegment bs = b.getSegment();
+        MemorySegment ys = y.getSegment();
+        int lanes = JvmTiles.S.length();
+        for (int i = 0; i < n; i++) {
+            long row = ((long) (r0 + i) * out + n0) * Float.BYTES;
+            for (int j = 0; j < count; j += lanes) {
+                VectorMask<Float> m = JvmTiles.S.indexInRange(j, count);
+                long at = row + (long) j * Float.BYTES;
+                FloatVector v = FloatVector.fromArray(JvmTiles.S, c, i * ldc + j)
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, (long) (n0 + j) * Float.BYTES, JvmTiles.ORDER, m));
+                if (epilogue == RESIDUAL) {
+                    v = v.add(FloatVector.fromMemorySegment(JvmTiles.S, ys, at, JvmTiles.ORDER, m));
+                } else if (epilogue == GELU) {
+                    v = JvmGelu.gelu(v);
+                }
+                v.intoMemorySegment(ys, at, JvmTiles.ORDER, m);
             }
         }
     }
 
-    /** acc[i*4 + j] = x[r + i] . W[n + j]; rows and features past the end repeat the last one (not stored). */
-    static void tile(MemorySegment xs, MemorySegment ws, int r, int n, int rows, int out, int in, float[] acc) {
-        long row = (long) in * Float.BYTES;
-        JvmTiles.dot4x4(xs, Math.min(r, rows - 1) * row, Math.min(r + 1, rows - 1) * row, Math.min(r + 2, rows - 1) * row,
-                Math.min(r + 3, rows - 1) * row, ws, Math.min(n, out - 1) * row, Math.min(n + 1, out - 1) * row,
-                Math.min(n + 2, out - 1) * row, Math.min(n + 3, out - 1) * row, in, acc);
+    private static float[] grow(float[][] scratch, int which, int size) {
+        if (scratch[which].length < size) {
+            scratch[which] = new float[size];
+        }
+        return scratch[which];
     }
 }

@@ -3,6 +3,8 @@ package org.vitornado.runtime.ops;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
+import org.vitornado.runtime.jvm.JvmPackedWeights;
+
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.HalfFloat;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -18,8 +20,10 @@ import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
  * @param halfWeights linear layers read fp16 copies of their weights ({@code --precision fp16})
  * @param context     the kernels' shared {@link KernelContext}
  * @param halves      the fp16 copy of each weight array converted so far (one per array, however many tasks use it)
+ * @param packs       the JVM GEMM's packed copy of each weight array packed so far (one per array)
  */
-public record Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, KernelContext context, Map<FloatArray, HalfFloatArray> halves) {
+public record Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, KernelContext context, Map<FloatArray, HalfFloatArray> halves,
+        Map<FloatArray, JvmPackedWeights> packs) {
 
     public Kernels {
         if (cpu && (gpuVersions || halfWeights)) {
@@ -28,7 +32,7 @@ public record Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, Ker
     }
 
     public Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, KernelContext context) {
-        this(cpu, gpuVersions, halfWeights, context, new IdentityHashMap<>());
+        this(cpu, gpuVersions, halfWeights, context, new IdentityHashMap<>(), new IdentityHashMap<>());
     }
 
     /** {@code weights} rounded to fp16 (round to nearest even), converted once per array. */
@@ -40,5 +44,10 @@ public record Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, Ker
             }
             return h;
         });
+    }
+
+    /** {@code weights}, a {@code [out, in]} matrix, in the JVM GEMM's panel layout, packed once per array. */
+    public JvmPackedWeights packed(FloatArray weights, int in, int out) {
+        return packs.computeIfAbsent(weights, w -> JvmPackedWeights.pack(w, in, out));
     }
 }

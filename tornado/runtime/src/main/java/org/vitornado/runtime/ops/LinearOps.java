@@ -6,6 +6,7 @@ import org.vitornado.kernels.LinearKernels;
 import org.vitornado.kernels.TiledLinearKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmLinearKernels;
+import org.vitornado.runtime.jvm.JvmPackedWeights;
 import org.vitornado.runtime.nn.Linear;
 import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
@@ -21,7 +22,8 @@ import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
  * y = row, one work-item per output;</li>
  * <li>portable, version 2 (GPUs): {@code TiledLinearKernels.*}, one 16 x 16 work-group per 64 x 64 tile of y, tiles
  * of x and W in local memory, 4 x 4 outputs per work-item;</li>
- * <li>JVM: {@code JvmLinearKernels.linear}, grid 2D of 64 x 64 output blocks, register-tiled.</li>
+ * <li>JVM: {@code JvmLinearKernels.linear}, grid 2D of 48-row x 2-panel output blocks, a 6 x 64 register tile over W
+ * packed once per plan ({@code JvmPackedWeights}).</li>
  * </ul>
  * With fp16 weights ({@code --precision fp16}) the portable versions' {@code ...Half} kernels read an fp16 copy of W
  * (made once per array at plan time); the device never receives the float32 weights.
@@ -63,8 +65,10 @@ public final class LinearOps {
                 case GELU -> "+gelu";
                 case RESIDUAL -> "+residual";
             };
-            return Step.kernel(name, kernel, JvmLinearKernels.grid(rows, p.out()), cost, reads, writes,
-                    KernelCall.of(JvmLinearKernels::linear, k.context(), x.data(), p.weight(), p.bias(), y.data(), rows, p.in(), p.out(), code));
+            JvmPackedWeights packed = k.packed(p.weight(), p.in(), p.out());
+            List<Object> packedReads = residual ? List.of(x.data(), packed, p.bias(), y.data()) : List.of(x.data(), packed, p.bias());
+            return Step.kernel(name, kernel, JvmLinearKernels.grid(rows, p.out()), cost, packedReads, writes,
+                    KernelCall.of(JvmLinearKernels::linear, k.context(), x.data(), packed, p.bias(), y.data(), rows, p.in(), p.out(), code));
         }
         if (k.halfWeights()) {
             return halfWeights(name, x, p, y, epilogue, k, rows, reads, writes);

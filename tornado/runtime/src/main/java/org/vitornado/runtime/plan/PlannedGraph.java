@@ -22,12 +22,14 @@ public record PlannedGraph(String name, List<Step> steps, List<Object> consumed,
         return firstSection.equals(lastSection) ? firstSection : firstSection + " .. " + lastSection;
     }
 
-    /** Bytes of the arrays in {@code arrays} (float32 and other TornadoVM arrays). */
+    /** Bytes of the arrays in {@code arrays} (float32 and other TornadoVM arrays, and the JVM's packed weights). */
     public static long bytes(List<Object> arrays) {
         long n = 0;
         for (Object o : arrays) {
             if (o instanceof uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray a) {
                 n += a.getNumBytesOfSegment();
+            } else if (o instanceof org.vitornado.runtime.jvm.JvmPackedWeights w) {
+                n += (long) w.panels().length * Float.BYTES;
             }
         }
         return n;
