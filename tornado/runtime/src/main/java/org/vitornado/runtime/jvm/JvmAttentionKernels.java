@@ -2,6 +2,7 @@ package org.vitornado.runtime.jvm;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import org.vitornado.kernels.Grids;
 
@@ -14,13 +15,15 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Multi-head attention for the JVM backend only, the maths of {@code AttentionKernels.attentionSeparate}
- * ({@code out_i = sum_j softmax_j(scale q_i . k_j) v_j} per head) arranged for a CPU. A work-item takes
- * a block of queries of one head ({@link #queryBlock}):
+ * ({@code out_i = sum_j softmax_j(scale q_i . k_j) v_j} per head) as two GEMMs on {@link JvmMicroKernel}, the
+ * linear layers' register tile. A work-item takes a block of queries of one head:
  * <ol>
- * <li>copies the head's keys transposed ({@code kT[d][j]}), so that scores come out a SIMD vector of keys at a time:
- * {@code s[i][j..j+L) += q[i][d] * kT[d][j..j+L)} (no horizontal sums);</li>
- * <li>exponentiates each score row in place with vector {@code exp} (a row per query is small on a CPU);</li>
- * <li>accumulates {@code p v} four queries at a time, a vector of the head's channels per FMA.</li>
+ * <li>{@code S = (scale Q) K^T}: Q's rows (scaled) are copied into a heap array, K is packed transposed into
+ * {@link JvmMicroKernel#width()}-key panels, as a linear layer's weights are;</li>
+ * <li>each row of S becomes its softmax numerators in place (vector {@code exp}), the denominators kept;</li>
+ * <li>{@code O = P V}: V is packed into panels of head channels (a contiguous copy of each key's row), P's rows are
+ * the A operand, k walked in chunks so that V's chunk stays in L1; each row is divided by its denominator as it is
+ * stored.</li>
  * </ol>
  * Scratch arrays are per thread and reused.
  *
@@ -28,28 +31,35 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  */
 public final class JvmAttentionKernels {
 
+    /** Keys per chunk of {@code P V}'s reduction. */
+    static final int DEPTH = 128;
+
     /**
-     * Queries per work-item: 32, or 128 past 1024 keys, where copying the keys transposed would otherwise cost as
-     * much as the scores.
+     * Queries per work-item: the queries split evenly into blocks of at most 32 tiles of {@value JvmMicroKernel#ROWS}
+     * (a whole ViT head in two blocks, so K and V are packed twice per head), or of 16 tiles from 1024 keys on, where a
+     * block's scores would outgrow L2; a multiple of the tile.
      */
-    static int queryBlock(int keys) {
-        return keys >= 1024 ? 128 : 32;
+    static int queryBlock(int queries, int keys) {
+        int most = (keys >= 1024 ? 16 : 32) * JvmMicroKernel.ROWS;
+        int blocks = (queries + most - 1) / most;
+        int even = (queries + blocks - 1) / blocks;
+        return (even + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS * JvmMicroKernel.ROWS;
     }
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private JvmAttentionKernels() {
     }
 
     public static WorkerGrid grid(int batch, int queries, int keys, int heads) {
-        int block = queryBlock(keys);
+        int block = queryBlock(queries, keys);
         return Grids.grid2D((queries + block - 1) / block, batch * heads, 1, 1);
     }
 
     /** Same arguments and layout as {@code AttentionKernels.attentionSeparate}. */
     public static void attention(KernelContext ctx, FloatArray q, FloatArray kv, FloatArray out, int batch, int queries, int keys, int heads,
             int headDim, int qStride, int qOffset, int kvStride, int kOffset, int vOffset, float scale) {
-        int block = queryBlock(keys);
+        int block = queryBlock(queries, keys);
         int i0 = ctx.globalIdx * block;
         int bh = ctx.globalIdy;
         int b = bh / heads;
@@ -58,99 +68,88 @@ public final class JvmAttentionKernels {
         if (n <= 0) {
             return;
         }
-        int lanes = JvmTiles.S.length();
-        int padded = (keys + lanes - 1) / lanes * lanes;
+        int width = JvmMicroKernel.width();
+        int rowTile = JvmMicroKernel.ROWS;
+        int tiles = (n + rowTile - 1) / rowTile;
+        int keyPanels = (keys + width - 1) / width;
+        int ldS = keyPanels * width;
+        int dimPanels = (headDim + width - 1) / width;
+        int ldO = dimPanels * width;
         float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < headDim * padded) {
-            scratch[0] = new float[headDim * padded];
-        }
-        if (scratch[1].length < block * padded) {
-            scratch[1] = new float[block * padded];
-        }
-        float[] kT = scratch[0];
-        float[] s = scratch[1];
+        float[] qa = grow(scratch, 0, tiles * rowTile * headDim);
+        float[] kT = grow(scratch, 1, ldS * headDim);
+        float[] s = grow(scratch, 2, tiles * rowTile * ldS);
+        float[] vp = grow(scratch, 3, ldO * keys);
+        float[] o = grow(scratch, 4, tiles * rowTile * ldO);
         MemorySegment qs = q.getSegment();
         MemorySegment ks = kv.getSegment();
         MemorySegment os = out.getSegment();
         long kBase = (long) b * keys * kvStride + kOffset + (long) h * headDim;
-        long vBase = ((long) b * keys * kvStride + vOffset + (long) h * headDim) * Float.BYTES;
+        long vBase = (long) b * keys * kvStride + vOffset + (long) h * headDim;
         long qBase = (long) (b * queries + i0) * qStride + qOffset + (long) h * headDim;
 
-        // 1. kT[d][j] = k_j[d]; padded keys are zero (their scores are dropped below).
-        for (int j = 0; j < padded; j++) {
+        // A of S: qa[i][d] = scale q_i[d]; rows past n are zeros (computed, never stored).
+        for (int i = 0; i < n; i++) {
             for (int d = 0; d < headDim; d++) {
-                kT[d * padded + j] = j < keys ? ks.getAtIndex(ValueLayout.JAVA_FLOAT, kBase + (long) j * kvStride + d) : 0f;
+                qa[i * headDim + d] = scale * qs.getAtIndex(ValueLayout.JAVA_FLOAT, qBase + (long) i * qStride + d);
             }
         }
-        // 2. Scores, four queries x one vector of keys per step: s[i][j] = scale q_i . k_j.
-        for (int i = 0; i < n; i += 4) {
-            long qa = qBase + (long) i * qStride;
-            long qb = qBase + (long) Math.min(i + 1, n - 1) * qStride;
-            long qc = qBase + (long) Math.min(i + 2, n - 1) * qStride;
-            long qd = qBase + (long) Math.min(i + 3, n - 1) * qStride;
-            for (int j = 0; j < padded; j += lanes) {
-                FloatVector c0 = FloatVector.zero(JvmTiles.S);
-                FloatVector c1 = FloatVector.zero(JvmTiles.S);
-                FloatVector c2 = FloatVector.zero(JvmTiles.S);
-                FloatVector c3 = FloatVector.zero(JvmTiles.S);
+        Arrays.fill(qa, n * headDim, tiles * rowTile * headDim, 0f);
+        // B of S: kT panel p, row d = keys [p * width, (p + 1) * width) at channel d; keys past the end are zeros.
+        for (int p = 0; p < keyPanels; p++) {
+            for (int jj = 0; jj < width; jj++) {
+                int j = p * width + jj;
                 for (int d = 0; d < headDim; d++) {
-                    FloatVector k = FloatVector.fromArray(JvmTiles.S, kT, d * padded + j);
-                    c0 = k.fma(FloatVector.broadcast(JvmTiles.S, qs.getAtIndex(ValueLayout.JAVA_FLOAT, qa + d)), c0);
-                    c1 = k.fma(FloatVector.broadcast(JvmTiles.S, qs.getAtIndex(ValueLayout.JAVA_FLOAT, qb + d)), c1);
-                    c2 = k.fma(FloatVector.broadcast(JvmTiles.S, qs.getAtIndex(ValueLayout.JAVA_FLOAT, qc + d)), c2);
-                    c3 = k.fma(FloatVector.broadcast(JvmTiles.S, qs.getAtIndex(ValueLayout.JAVA_FLOAT, qd + d)), c3);
-                }
-                c0.mul(scale).intoArray(s, i * padded + j);
-                if (i + 1 < n) {
-                    c1.mul(scale).intoArray(s, (i + 1) * padded + j);
-                }
-                if (i + 2 < n) {
-                    c2.mul(scale).intoArray(s, (i + 2) * padded + j);
-                }
-                if (i + 3 < n) {
-                    c3.mul(scale).intoArray(s, (i + 3) * padded + j);
+                    kT[(p * headDim + d) * width + jj] = j < keys ? ks.getAtIndex(ValueLayout.JAVA_FLOAT, kBase + (long) j * kvStride + d) : 0f;
                 }
             }
         }
-        // 3. Softmax numerators in place (padded keys to 0); denominators kept for the end.
-        float[] sum = new float[block];
-        softmaxRows(s, n, padded, keys, sum);
-        // 4. out_i = sum_j p_ij v_j / sum_i: four queries share each loaded slice of v.
-        long oRow = (long) heads * headDim * Float.BYTES;
-        long oBase = ((long) (b * queries + i0) * heads * headDim + (long) h * headDim) * Float.BYTES;
-        long vRow = (long) kvStride * Float.BYTES;
-        for (int d = 0; d < headDim; d += lanes) {
-            VectorMask<Float> m = JvmTiles.S.indexInRange(d, headDim);
-            long dOff = (long) d * Float.BYTES;
-            for (int i = 0; i < n; i += 4) {
-                int r0 = i * padded;
-                int r1 = Math.min(i + 1, n - 1) * padded;
-                int r2 = Math.min(i + 2, n - 1) * padded;
-                int r3 = Math.min(i + 3, n - 1) * padded;
-                FloatVector c0 = FloatVector.zero(JvmTiles.S);
-                FloatVector c1 = FloatVector.zero(JvmTiles.S);
-                FloatVector c2 = FloatVector.zero(JvmTiles.S);
-                FloatVector c3 = FloatVector.zero(JvmTiles.S);
-                for (int j = 0; j < keys; j++) {
-                    FloatVector v = FloatVector.fromMemorySegment(JvmTiles.S, ks, vBase + j * vRow + dOff, JvmTiles.ORDER, m);
-                    c0 = v.fma(FloatVector.broadcast(JvmTiles.S, s[r0 + j]), c0);
-                    c1 = v.fma(FloatVector.broadcast(JvmTiles.S, s[r1 + j]), c1);
-                    c2 = v.fma(FloatVector.broadcast(JvmTiles.S, s[r2 + j]), c2);
-                    c3 = v.fma(FloatVector.broadcast(JvmTiles.S, s[r3 + j]), c3);
-                }
-                // Stored one by one: vectors kept in an array would be boxed on the heap.
-                c0.mul(1.0f / sum[i]).intoMemorySegment(os, oBase + i * oRow + dOff, JvmTiles.ORDER, m);
-                if (i + 1 < n) {
-                    c1.mul(1.0f / sum[i + 1]).intoMemorySegment(os, oBase + (i + 1) * oRow + dOff, JvmTiles.ORDER, m);
-                }
-                if (i + 2 < n) {
-                    c2.mul(1.0f / sum[i + 2]).intoMemorySegment(os, oBase + (i + 2) * oRow + dOff, JvmTiles.ORDER, m);
-                }
-                if (i + 3 < n) {
-                    c3.mul(1.0f / sum[i + 3]).intoMemorySegment(os, oBase + (i + 3) * oRow + dOff, JvmTiles.ORDER, m);
+        // B of O: vp panel p, row j = v_j's channels [p * width, (p + 1) * width); channels past the end are zeros.
+        for (int p = 0; p < dimPanels; p++) {
+            int count = Math.min(width, headDim - p * width);
+            for (int j = 0; j < keys; j++) {
+                int at = (p * keys + j) * width;
+                MemorySegment.copy(ks, ValueLayout.JAVA_FLOAT, (vBase + (long) j * kvStride + p * width) * Float.BYTES, vp, at, count);
+                Arrays.fill(vp, at + count, at + width, 0f);
+            }
+        }
+        // S = (scale Q) K^T, one register tile at a time.
+        for (int p = 0; p < keyPanels; p++) {
+            for (int t = 0; t < tiles; t++) {
+                JvmMicroKernel.tile(qa, t * rowTile * headDim, headDim, kT, p * headDim * width, headDim, s, t * rowTile * ldS + p * width, ldS, true);
+            }
+        }
+        // P = exp(S - row max), 0 past the last key; sum[i] the denominators.
+        float[] sum = new float[tiles * rowTile];
+        softmaxRows(s, n, ldS, keys, sum);
+        // O = P V over chunks of keys.
+        for (int k0 = 0; k0 < keys; k0 += DEPTH) {
+            int depth = Math.min(DEPTH, keys - k0);
+            for (int p = 0; p < dimPanels; p++) {
+                for (int t = 0; t < tiles; t++) {
+                    JvmMicroKernel.tile(s, t * rowTile * ldS + k0, ldS, vp, (p * keys + k0) * width, depth, o, t * rowTile * ldO + p * width, ldO,
+                            k0 == 0);
                 }
             }
         }
+        // out_i = O_i / sum_i.
+        int lanes = JvmTiles.S.length();
+        long oBase = (long) (b * queries + i0) * heads * headDim + (long) h * headDim;
+        for (int i = 0; i < n; i++) {
+            float inv = 1.0f / sum[i];
+            long row = (oBase + (long) i * heads * headDim) * Float.BYTES;
+            for (int d = 0; d < headDim; d += lanes) {
+                VectorMask<Float> m = JvmTiles.S.indexInRange(d, headDim);
+                FloatVector.fromArray(JvmTiles.S, o, i * ldO + d).mul(inv).intoMemorySegment(os, row + (long) d * Float.BYTES, JvmTiles.ORDER, m);
+            }
+        }
+    }
+
+    private static float[] grow(float[][] scratch, int which, int size) {
+        if (scratch[which].length < size) {
+            scratch[which] = new float[size];
+        }
+        return scratch[which];
     }
 
     /** Rows {@code i < n} of {@code s} ({@code padded} wide) become exp(s - max) over {@code j < keys}, 0 beyond; sum[i] their totals. */

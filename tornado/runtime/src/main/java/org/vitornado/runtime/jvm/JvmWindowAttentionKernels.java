@@ -16,7 +16,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * {@code WindowAttentionKernels.windowAttention} (windows indexed in place, padded keys and values from the qkv bias,
  * {@code attn = scale q.k + q.Rh[qh - kh + Wh - 1] + q.Rw[qw - kw + Ww - 1]} with the unscaled q, padded queries not
  * computed) arranged like {@link JvmAttentionKernels}: a work-item gathers its window's keys (transposed) and values
- * once, then takes a block of the window's queries for one head ({@link JvmAttentionKernels#queryBlock}): rel-pos terms per query row and column,
+ * once, then takes a block of the window's queries for one head ({@link #queryBlock}): rel-pos terms per query row and column,
  * scores a vector of keys at a time, vector {@code exp}, {@code p v} four queries at a time.
  *
  * <p>Grid 2D: x = block of window positions, y = (b * windows + window) * heads + h; local 1 x 1.
@@ -30,8 +30,13 @@ public final class JvmWindowAttentionKernels {
 
     public static WorkerGrid grid(int batch, int height, int width, int heads, int windowH, int windowW) {
         int windows = ((height + windowH - 1) / windowH) * ((width + windowW - 1) / windowW);
-        int block = JvmAttentionKernels.queryBlock(windowH * windowW);
+        int block = queryBlock(windowH * windowW);
         return Grids.grid2D((windowH * windowW + block - 1) / block, batch * windows * heads, 1, 1);
+    }
+
+    /** Window positions per work-item: 32, or 128 past 1024 keys, where gathering the keys would cost as much as the scores. */
+    static int queryBlock(int keys) {
+        return keys >= 1024 ? 128 : 32;
     }
 
     private static float[] scratch(int slot, int size) {
@@ -55,7 +60,7 @@ public final class JvmWindowAttentionKernels {
         int originY = (w / windowsX) * windowH;
         int originX = (w % windowsX) * windowW;
         int keys = windowH * windowW;
-        int block = JvmAttentionKernels.queryBlock(keys);
+        int block = queryBlock(keys);
         int t0 = ctx.globalIdx * block;
         int channels = heads * headDim;
         int lanes = JvmTiles.S.length();

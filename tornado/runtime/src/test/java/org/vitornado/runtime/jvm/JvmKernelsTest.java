@@ -101,7 +101,7 @@ class JvmKernelsTest {
     }
 
     @ParameterizedTest(name = "batch={0} q={1} k={2} heads={3} hd={4}")
-    @CsvSource({"1,197,197,12,64", "2,5,5,4,100", "2,33,1,1,16", "1,3,70,2,7", "3,17,9,5,50"})
+    @CsvSource({"1,197,197,12,64", "2,5,5,4,100", "2,33,1,1,16", "1,3,70,2,7", "3,17,9,5,50", "1,400,1100,2,64", "1,200,130,3,130"})
     void attentionMatchesThePortableKernel(int batch, int queries, int keys, int heads, int headDim) {
         Random r = new Random(queries * 7L + keys + headDim);
         int c = heads * headDim;
