@@ -15,6 +15,7 @@ import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.PlanBuilder;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.nn.LayerNorm;
 import org.vitornado.runtime.nn.Linear;
 import org.vitornado.runtime.nn.PatchEmbed;
 import org.vitornado.runtime.nn.WindowAttention;
@@ -98,6 +99,27 @@ class JvmKernelsTest {
                 return y.data();
             }, kind);
         }
+    }
+
+    @ParameterizedTest(name = "rows={0} cols={1}")
+    @CsvSource({"1,1", "17,7", "197,384", "33,100", "5,1030"})
+    void layerNormMatchesThePortableKernel(int rows, int cols) {
+        Random r = new Random(rows * 13L + cols);
+        float[] x = random(r, rows * cols, 3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += 5; // an offset, so the mean matters
+        }
+        LayerNorm p = new LayerNorm(FloatArray.fromArray(random(r, cols, 1)), FloatArray.fromArray(random(r, cols, 0.5)), 1e-6f);
+        assertSame(g -> {
+            Tokens y = Tokens.allocate(1, rows, cols);
+            g.layerNorm("k", new Tokens(FloatArray.fromArray(x), 1, rows, cols), p, y);
+            return y.data();
+        }, "layer norm");
+        assertSame(g -> {
+            Tokens y = written(g, "x", x, 1, rows, cols);
+            g.layerNorm("k", y, p, y);
+            return y.data();
+        }, "layer norm in place");
     }
 
     @ParameterizedTest(name = "batch={0} q={1} k={2} heads={3} hd={4}")

@@ -1,0 +1,67 @@
+package org.vitornado.runtime.jvm;
+
+import java.lang.foreign.MemorySegment;
+
+import org.vitornado.kernels.Grids;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * LayerNorm for the JVM backend only: the maths of {@code LayerNormKernels.layerNorm} (biased variance, eps inside
+ * the square root, mean then variance in two passes) with SIMD vectors along the row, and {@value #ROWS} rows per
+ * work-item so that a task is a few dozen work-items rather than one per token.
+ *
+ * <p>Grid 1D: x = block of {@value #ROWS} rows; local 1.
+ */
+public final class JvmLayerNormKernels {
+
+    static final int ROWS = 16;
+
+    private JvmLayerNormKernels() {
+    }
+
+    public static WorkerGrid grid(int rows) {
+        return Grids.grid1D((rows + ROWS - 1) / ROWS, 1);
+    }
+
+    /** {@code y[r, :] = (x[r, :] - mean) / sqrt(var + eps) * gamma + beta} for this block's rows; y may be x. */
+    public static void layerNorm(KernelContext ctx, FloatArray x, FloatArray gamma, FloatArray beta, FloatArray y, int rows, int cols, float eps) {
+        MemorySegment xs = x.getSegment();
+        MemorySegment gs = gamma.getSegment();
+        MemorySegment bs = beta.getSegment();
+        MemorySegment ys = y.getSegment();
+        int lanes = JvmTiles.S.length();
+        int end = Math.min(rows, (ctx.globalIdx + 1) * ROWS);
+        for (int r = ctx.globalIdx * ROWS; r < end; r++) {
+            long row = (long) r * cols * Float.BYTES;
+            FloatVector sum = FloatVector.zero(JvmTiles.S);
+            for (int i = 0; i < cols; i += lanes) {
+                VectorMask<Float> m = JvmTiles.S.indexInRange(i, cols);
+                sum = sum.add(FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER, m));
+            }
+            float mean = sum.reduceLanes(VectorOperators.ADD) / cols;
+            FloatVector squares = FloatVector.zero(JvmTiles.S);
+            for (int i = 0; i < cols; i += lanes) {
+                VectorMask<Float> m = JvmTiles.S.indexInRange(i, cols);
+                FloatVector d = FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER, m).sub(mean)
+                        .blend(0f, m.not());
+                squares = d.fma(d, squares);
+            }
+            float inv = 1.0f / (float) Math.sqrt(squares.reduceLanes(VectorOperators.ADD) / cols + eps);
+            for (int i = 0; i < cols; i += lanes) {
+                VectorMask<Float> m = JvmTiles.S.indexInRange(i, cols);
+                long at = row + (long) i * Float.BYTES;
+                long channel = (long) i * Float.BYTES;
+                FloatVector.fromMemorySegment(JvmTiles.S, xs, at, JvmTiles.ORDER, m).sub(mean).mul(inv)
+                        .mul(FloatVector.fromMemorySegment(JvmTiles.S, gs, channel, JvmTiles.ORDER, m))
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, channel, JvmTiles.ORDER, m))
+                        .intoMemorySegment(ys, at, JvmTiles.ORDER, m);
+            }
+        }
+    }
+}
