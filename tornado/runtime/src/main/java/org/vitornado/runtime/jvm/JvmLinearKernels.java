@@ -19,15 +19,13 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *
  * <p>Grid 2D: x = block of {@value #PANELS} weight panels (128 features on AVX-512), y = block of {@value #ROW_BLOCK}
  * rows; local 1 x 1 (each work-item is a whole block, the JVM's work-groups are spread over all cores). A work-item
- * copies its rows of x into a heap array once, then walks k in chunks of {@value #DEPTH} so that a panel's chunk
- * (32 KB on AVX-512) stays in L1 while all its row tiles pass over it; the bias, GELU or residual is applied as the
- * block is stored.
+ * copies its rows of x into a heap array once, multiplies them with its panels ({@link JvmGemm}), and applies the bias,
+ * GELU or residual as the block is stored.
  */
 public final class JvmLinearKernels {
 
     static final int ROW_BLOCK = 8 * JvmMicroKernel.ROWS;
     static final int PANELS = 2;
-    static final int DEPTH = 128;
 
     /** What follows the matrix product. */
     public static final int PLAIN = 0;
@@ -61,17 +59,7 @@ public final class JvmLinearKernels {
         // Rows past the end are zeros: their tile rows are computed and never stored.
         MemorySegment.copy(x.getSegment(), ValueLayout.JAVA_FLOAT, (long) r0 * in * Float.BYTES, a, 0, n * in);
         Arrays.fill(a, n * in, tiles * JvmMicroKernel.ROWS * in, 0.0f);
-        float[] panel = w.panels();
-        for (int k0 = 0; k0 < in; k0 += DEPTH) {
-            int depth = Math.min(DEPTH, in - k0);
-            for (int q = 0; q < panels; q++) {
-                int bAt = w.at(p0 + q, k0);
-                for (int t = 0; t < tiles; t++) {
-                    JvmMicroKernel.tile(a, t * JvmMicroKernel.ROWS * in + k0, in, panel, bAt, depth, c, t * JvmMicroKernel.ROWS * ldc + q * width, ldc,
-                            k0 == 0);
-                }
-            }
-        }
+        JvmGemm.multiply(a, in, 1, tiles, w.panels(), in, p0, panels, c, ldc);
         store(c, ldc, b, y, r0, n, p0 * width, Math.min(ldc, out - p0 * width), out, epilogue);
     }
 

@@ -28,10 +28,11 @@ final class JvmMicroKernel {
     }
 
     /**
-     * {@code c[i, j] = (first ? 0 : c[i, j]) + sum_{k < depth} a[aAt + i * lda + k] * b[bAt + k * width + j]} for i below
-     * {@value #ROWS}, j below {@link #width()}; c[i, j] is {@code c[cAt + i * ldc + j]}.
+     * {@code c[i, j] = (first ? 0 : c[i, j]) + sum_{k < depth} a[aAt + i * lda + k * kStride] * b[bAt + k * width + j]}
+     * for i below {@value #ROWS}, j below {@link #width()}; c[i, j] is {@code c[cAt + i * ldc + j]}. A is row-major with
+     * {@code kStride = 1}, or column-major with {@code lda = 1} (attention's transposed scores).
      */
-    static void tile(float[] a, int aAt, int lda, float[] b, int bAt, int depth, float[] c, int cAt, int ldc, boolean first) {
+    static void tile(float[] a, int aAt, int lda, int kStride, float[] b, int bAt, int depth, float[] c, int cAt, int ldc, boolean first) {
         int lanes = S.length();
         int width = 4 * lanes;
         int c1 = cAt + ldc, c2 = cAt + 2 * ldc, c3 = cAt + 3 * ldc, c4 = cAt + 4 * ldc, c5 = cAt + 5 * ldc;
@@ -42,23 +43,23 @@ final class JvmMicroKernel {
         FloatVector c40 = start(c, c4, first), c41 = start(c, c4 + lanes, first), c42 = start(c, c4 + 2 * lanes, first), c43 = start(c, c4 + 3 * lanes, first);
         FloatVector c50 = start(c, c5, first), c51 = start(c, c5 + lanes, first), c52 = start(c, c5 + 2 * lanes, first), c53 = start(c, c5 + 3 * lanes, first);
         int a1 = aAt + lda, a2 = aAt + 2 * lda, a3 = aAt + 3 * lda, a4 = aAt + 4 * lda, a5 = aAt + 5 * lda;
-        for (int k = 0; k < depth; k++) {
+        for (int k = 0, ak = 0; k < depth; k++, ak += kStride) {
             int p = bAt + k * width;
             FloatVector b0 = FloatVector.fromArray(S, b, p);
             FloatVector b1 = FloatVector.fromArray(S, b, p + lanes);
             FloatVector b2 = FloatVector.fromArray(S, b, p + 2 * lanes);
             FloatVector b3 = FloatVector.fromArray(S, b, p + 3 * lanes);
-            FloatVector x = FloatVector.broadcast(S, a[aAt + k]);
+            FloatVector x = FloatVector.broadcast(S, a[aAt + ak]);
             c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
-            x = FloatVector.broadcast(S, a[a1 + k]);
+            x = FloatVector.broadcast(S, a[a1 + ak]);
             c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
-            x = FloatVector.broadcast(S, a[a2 + k]);
+            x = FloatVector.broadcast(S, a[a2 + ak]);
             c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
-            x = FloatVector.broadcast(S, a[a3 + k]);
+            x = FloatVector.broadcast(S, a[a3 + ak]);
             c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
-            x = FloatVector.broadcast(S, a[a4 + k]);
+            x = FloatVector.broadcast(S, a[a4 + ak]);
             c40 = b0.fma(x, c40); c41 = b1.fma(x, c41); c42 = b2.fma(x, c42); c43 = b3.fma(x, c43);
-            x = FloatVector.broadcast(S, a[a5 + k]);
+            x = FloatVector.broadcast(S, a[a5 + ak]);
             c50 = b0.fma(x, c50); c51 = b1.fma(x, c51); c52 = b2.fma(x, c52); c53 = b3.fma(x, c53);
         }
         c00.intoArray(c, cAt); c01.intoArray(c, cAt + lanes); c02.intoArray(c, cAt + 2 * lanes); c03.intoArray(c, cAt + 3 * lanes);

@@ -41,11 +41,6 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width) {
         return new JvmPackedWeights(panels, in, out, width);
     }
 
-    /** Where panel {@code p}'s row at k = {@code k0} starts. */
-    int at(int p, int k0) {
-        return (p * in + k0) * width;
-    }
-
     /** Number of panels. */
     int count() {
         return panels.length / (width * in);

@@ -1,8 +1,6 @@
 package org.vitornado.runtime.jvm;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import org.vitornado.kernels.Grids;
 
@@ -12,50 +10,49 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * The patch embedding for the JVM backend only, the maths of {@code PatchEmbedKernels.patchEmbed} (conv k = stride =
- * patch, + bias + position; class rows get the class token) as a blocked matrix product: a work-item gathers the
- * pixels of its {@value #BLOCK} token rows into patch vectors ([ci][ky][kx], the weight's layout) and multiplies them
- * with {@value #BLOCK} filters in 4 x 4 SIMD register tiles.
+ * patch, + bias + position; class rows get the class token) as the linear layers' GEMM: a work-item gathers the
+ * pixels of its {@value #ROW_BLOCK} token rows into patch vectors ([ci][ky][kx], the weight's layout) in a heap array,
+ * multiplies them with {@value #PANELS} panels of the packed filters ({@link JvmGemm}), and adds bias and position as
+ * it stores them.
  *
- * <p>Grid 2D: x = channel block, y = token-row block over {@code batch * (prefix + gridH * gridW)} rows; local 1 x 1.
+ * <p>Grid 2D: x = block of {@value #PANELS} filter panels, y = block of {@value #ROW_BLOCK} token rows over
+ * {@code batch * (prefix + gridH * gridW)} rows; local 1 x 1.
  */
 public final class JvmPatchEmbedKernels {
 
-    static final int BLOCK = 64;
+    static final int ROW_BLOCK = 8 * JvmMicroKernel.ROWS;
+    static final int PANELS = 2;
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private JvmPatchEmbedKernels() {
     }
 
-    /**
-     * Off-heap scratch per thread: the register tiles read native segments only (a heap segment at the same call
-     * site would make the Vector API's memory access polymorphic, and slow, for every kernel that shares it).
-     */
-    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[] {MemorySegment.NULL});
-
-    static MemorySegment scratch(long bytes) {
-        MemorySegment[] s = SCRATCH.get();
-        if (s[0].byteSize() < bytes) {
-            s[0] = Arena.ofAuto().allocate(bytes, 64);
-        }
-        return s[0];
-    }
-
     public static WorkerGrid grid(int batch, int tokensPerImage, int embed) {
-        return Grids.grid2D((embed + BLOCK - 1) / BLOCK, (batch * tokensPerImage + BLOCK - 1) / BLOCK, 1, 1);
+        int panels = (embed + JvmMicroKernel.width() - 1) / JvmMicroKernel.width();
+        return Grids.grid2D((panels + PANELS - 1) / PANELS, (batch * tokensPerImage + ROW_BLOCK - 1) / ROW_BLOCK, 1, 1);
     }
 
-    /** Same arguments as {@code PatchEmbedKernels.patchEmbed}. */
-    public static void patchEmbed(KernelContext ctx, FloatArray image, FloatArray weight, FloatArray bias, FloatArray clsToken,
+    /** Same arguments as {@code PatchEmbedKernels.patchEmbed}, with the filters packed ({@code [embed, inChans patch^2]}). */
+    public static void patchEmbed(KernelContext ctx, FloatArray image, JvmPackedWeights weight, FloatArray bias, FloatArray clsToken,
             FloatArray pos, FloatArray tokens, int batch, int inChans, int height, int width, int patch, int embed, int gridH, int gridW,
             int prefix) {
-        int c0 = ctx.globalIdx * BLOCK;
-        int row0 = ctx.globalIdy * BLOCK;
+        int panelWidth = weight.width();
+        int p0 = ctx.globalIdx * PANELS;
+        int panels = Math.min(PANELS, weight.count() - p0);
+        int c0 = p0 * panelWidth;
+        int cEnd = Math.min(c0 + panels * panelWidth, embed);
+        int row0 = ctx.globalIdy * ROW_BLOCK;
         int perImage = prefix + gridH * gridW;
-        int cEnd = Math.min(c0 + BLOCK, embed);
-        int rowEnd = Math.min(row0 + BLOCK, batch * perImage);
+        int rowEnd = Math.min(row0 + ROW_BLOCK, batch * perImage);
         int k = inChans * patch * patch;
-        MemorySegment ps = scratch((long) BLOCK * k * Float.BYTES);
-        int[] rows = new int[BLOCK];
-        int[] positions = new int[BLOCK];
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < ROW_BLOCK * k) {
+            scratch[0] = new float[ROW_BLOCK * k];
+        }
+        float[] a = scratch[0];
+        int[] rows = new int[ROW_BLOCK];
+        int[] positions = new int[ROW_BLOCK];
         int n = 0;
         for (int row = row0; row < rowEnd; row++) {
             int b = row / perImage;
@@ -73,7 +70,7 @@ public final class JvmPatchEmbedKernels {
                 for (int ky = 0; ky < patch; ky++) {
                     int src = ((b * inChans + ci) * height + py * patch + ky) * width + px * patch;
                     for (int kx = 0; kx < patch; kx++) {
-                        ps.setAtIndex(ValueLayout.JAVA_FLOAT, (long) n * k + (ci * patch + ky) * patch + kx, image.get(src + kx));
+                        a[n * k + (ci * patch + ky) * patch + kx] = image.get(src + kx);
                     }
                 }
             }
@@ -84,20 +81,17 @@ public final class JvmPatchEmbedKernels {
         if (n == 0) {
             return;
         }
-        MemorySegment ws = weight.getSegment();
-        long rowBytes = (long) k * Float.BYTES;
-        float[] acc = new float[16];
-        for (int i = 0; i < n; i += 4) {
-            for (int c = c0; c < cEnd; c += 4) {
-                JvmTiles.dot4x4(ps, i * rowBytes, Math.min(i + 1, n - 1) * rowBytes, Math.min(i + 2, n - 1) * rowBytes,
-                        Math.min(i + 3, n - 1) * rowBytes, ws, Math.min(c, embed - 1) * rowBytes, Math.min(c + 1, embed - 1) * rowBytes,
-                        Math.min(c + 2, embed - 1) * rowBytes, Math.min(c + 3, embed - 1) * rowBytes, k, acc);
-                for (int di = 0; di < 4 && i + di < n; di++) {
-                    for (int dc = 0; dc < 4 && c + dc < cEnd; dc++) {
-                        int ch = c + dc;
-                        tokens.set(rows[i + di] * embed + ch, acc[di * 4 + dc] + bias.get(ch) + pos.get(positions[i + di] * embed + ch));
-                    }
-                }
+        int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
+        Arrays.fill(a, n * k, tiles * JvmMicroKernel.ROWS * k, 0f);
+        int ldc = panels * panelWidth;
+        if (scratch[1].length < tiles * JvmMicroKernel.ROWS * ldc) {
+            scratch[1] = new float[tiles * JvmMicroKernel.ROWS * ldc];
+        }
+        float[] c = scratch[1];
+        JvmGemm.multiply(a, k, 1, tiles, weight.panels(), k, p0, panels, c, ldc);
+        for (int i = 0; i < n; i++) {
+            for (int ch = c0; ch < cEnd; ch++) {
+                tokens.set(rows[i] * embed + ch, c[i * ldc + ch - c0] + bias.get(ch) + pos.get(positions[i] * embed + ch));
             }
         }
     }

@@ -1,12 +1,11 @@
 package org.vitornado.runtime.jvm;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import org.vitornado.kernels.Grids;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -15,28 +14,27 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * Window attention with decomposed relative position for the JVM backend only: the maths of
  * {@code WindowAttentionKernels.windowAttention} (windows indexed in place, padded keys and values from the qkv bias,
  * {@code attn = scale q.k + q.Rh[qh - kh + Wh - 1] + q.Rw[qw - kw + Ww - 1]} with the unscaled q, padded queries not
- * computed) arranged like {@link JvmAttentionKernels}: a work-item gathers its window's keys (transposed) and values
- * once, then takes a block of the window's queries for one head ({@link #queryBlock}): rel-pos terms per query row and column,
- * scores a vector of keys at a time, vector {@code exp}, {@code p v} four queries at a time.
+ * computed) as GEMMs: a work-item gathers a block of its window's real positions for one head, with the window's keys
+ * and values, into a {@link JvmAttentionBlock}. Between its scores and its softmax it adds the rel-pos terms, which
+ * come from one more GEMM: {@code T = Q [Rh; Rw]^T}, every query against all {@code 2 Wh - 1 + 2 Ww - 1} rel-pos rows,
+ * from which each query picks its {@code Wh + Ww} terms.
  *
- * <p>Grid 2D: x = block of window positions, y = (b * windows + window) * heads + h; local 1 x 1.
+ * <p>Grid 2D: x = block of a window's positions ({@link JvmAttentionKernels#queryBlock}), y = (b * windows + window) *
+ * heads + h; local 1 x 1.
  */
 public final class JvmWindowAttentionKernels {
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
+    /** Per thread: the packed rel-pos rows, the terms T, and the terms rearranged by key row and column. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private JvmWindowAttentionKernels() {
     }
 
     public static WorkerGrid grid(int batch, int height, int width, int heads, int windowH, int windowW) {
         int windows = ((height + windowH - 1) / windowH) * ((width + windowW - 1) / windowW);
-        int block = queryBlock(windowH * windowW);
-        return Grids.grid2D((windowH * windowW + block - 1) / block, batch * windows * heads, 1, 1);
-    }
-
-    /** Window positions per work-item: 32, or 128 past 1024 keys, where gathering the keys would cost as much as the scores. */
-    static int queryBlock(int keys) {
-        return keys >= 1024 ? 128 : 32;
+        int keys = windowH * windowW;
+        int block = JvmAttentionKernels.queryBlock(keys, keys);
+        return Grids.grid2D((keys + block - 1) / block, batch * windows * heads, 1, 1);
     }
 
     private static float[] scratch(int slot, int size) {
@@ -60,35 +58,9 @@ public final class JvmWindowAttentionKernels {
         int originY = (w / windowsX) * windowH;
         int originX = (w % windowsX) * windowW;
         int keys = windowH * windowW;
-        int block = queryBlock(keys);
+        int block = JvmAttentionKernels.queryBlock(keys, keys);
         int t0 = ctx.globalIdx * block;
         int channels = heads * headDim;
-        int lanes = JvmTiles.S.length();
-        int padded = (keys + lanes - 1) / lanes * lanes;
-        float[] kT = scratch(0, headDim * padded);
-        float[] v = scratch(1, keys * headDim + lanes);
-        float[] s = scratch(2, block * padded);
-        float[] rel = scratch(3, block * (windowH + windowW));
-        float[] qBuf = scratch(4, block * headDim);
-        MemorySegment qs = qkv.getSegment();
-        MemorySegment bs = qkvBias.getSegment();
-
-        // The window's keys (transposed) and values; padded positions take the bias rows.
-        for (int j = 0; j < padded; j++) {
-            int ky = originY + j / windowW;
-            int kx = originX + j % windowW;
-            boolean real = j < keys && ky < height && kx < width;
-            long row = ((long) b * height * width + (long) ky * width + kx) * 3 * channels;
-            for (int d = 0; d < headDim; d++) {
-                long kIndex = channels + (long) h * headDim + d;
-                float k = j >= keys ? 0f : real ? qs.getAtIndex(ValueLayout.JAVA_FLOAT, row + kIndex) : bs.getAtIndex(ValueLayout.JAVA_FLOAT, kIndex);
-                kT[d * padded + j] = k;
-                if (j < keys) {
-                    long vIndex = kIndex + channels;
-                    v[j * headDim + d] = real ? qs.getAtIndex(ValueLayout.JAVA_FLOAT, row + vIndex) : bs.getAtIndex(ValueLayout.JAVA_FLOAT, vIndex);
-                }
-            }
-        }
         // This work-item's real queries (window positions past the map are the upstream crop: not computed).
         int[] tokens = new int[block];
         int[] local = new int[block];
@@ -99,115 +71,86 @@ public final class JvmWindowAttentionKernels {
             if (y < height && x < width) {
                 tokens[n] = b * height * width + y * width + x;
                 local[n] = t;
-                for (int d = 0; d < headDim; d++) {
-                    qBuf[n * headDim + d] = qs.getAtIndex(ValueLayout.JAVA_FLOAT, (long) tokens[n] * 3 * channels + (long) h * headDim + d);
-                }
                 n++;
             }
         }
         if (n == 0) {
             return;
         }
-        // Rel-pos terms: rel[i][kh] = q_i . Rh[qh - kh + Wh - 1], rel[i][Wh + kw] = q_i . Rw[qw - kw + Ww - 1].
-        int relWidth = windowH + windowW;
+        MemorySegment qs = qkv.getSegment();
+        MemorySegment bs = qkvBias.getSegment();
+        JvmAttentionBlock a = JvmAttentionBlock.of(n, keys, headDim);
+        // The window's keys and values; positions past the map take the bias rows.
+        for (int j = 0; j < keys; j++) {
+            int ky = originY + j / windowW;
+            int kx = originX + j % windowW;
+            boolean real = ky < height && kx < width;
+            long row = ((long) b * height * width + (long) ky * width + kx) * 3 * channels;
+            long k = channels + (long) h * headDim;
+            a.key(j, real ? qs : bs, real ? row + k : k);
+            a.value(j, real ? qs : bs, real ? row + k + channels : k + channels);
+        }
+        for (int i = 0; i < n; i++) {
+            a.query(i, qs, (long) tokens[i] * 3 * channels + (long) h * headDim, scale);
+        }
+        a.scores();
         if (relPos != 0) {
-            for (int i = 0; i < n; i++) {
-                int qh = local[i] / windowW;
-                int qw = local[i] % windowW;
-                for (int kh = 0; kh < windowH; kh++) {
-                    rel[i * relWidth + kh] = dot(qBuf, i * headDim, relPosH, (qh - kh + windowH - 1) * headDim, headDim);
-                }
-                for (int kw = 0; kw < windowW; kw++) {
-                    rel[i * relWidth + windowH + kw] = dot(qBuf, i * headDim, relPosW, (qw - kw + windowW - 1) * headDim, headDim);
-                }
-            }
+            addRelPos(a, local, n, relPosH, relPosW, windowH, windowW);
         }
-        // Scores, four queries x one vector of keys per step.
-        for (int i = 0; i < n; i += 4) {
-            int qa = i * headDim;
-            int qb = Math.min(i + 1, n - 1) * headDim;
-            int qc = Math.min(i + 2, n - 1) * headDim;
-            int qd = Math.min(i + 3, n - 1) * headDim;
-            for (int j = 0; j < padded; j += lanes) {
-                FloatVector c0 = FloatVector.zero(JvmTiles.S);
-                FloatVector c1 = FloatVector.zero(JvmTiles.S);
-                FloatVector c2 = FloatVector.zero(JvmTiles.S);
-                FloatVector c3 = FloatVector.zero(JvmTiles.S);
-                for (int d = 0; d < headDim; d++) {
-                    FloatVector k = FloatVector.fromArray(JvmTiles.S, kT, d * padded + j);
-                    c0 = k.fma(FloatVector.broadcast(JvmTiles.S, qBuf[qa + d]), c0);
-                    c1 = k.fma(FloatVector.broadcast(JvmTiles.S, qBuf[qb + d]), c1);
-                    c2 = k.fma(FloatVector.broadcast(JvmTiles.S, qBuf[qc + d]), c2);
-                    c3 = k.fma(FloatVector.broadcast(JvmTiles.S, qBuf[qd + d]), c3);
-                }
-                c0.mul(scale).intoArray(s, i * padded + j);
-                if (i + 1 < n) {
-                    c1.mul(scale).intoArray(s, (i + 1) * padded + j);
-                }
-                if (i + 2 < n) {
-                    c2.mul(scale).intoArray(s, (i + 2) * padded + j);
-                }
-                if (i + 3 < n) {
-                    c3.mul(scale).intoArray(s, (i + 3) * padded + j);
-                }
-            }
-        }
-        // Add the rel-pos terms, then softmax numerators in place (padded keys to 0).
-        if (relPos != 0) {
-            for (int i = 0; i < n; i++) {
-                int row = i * padded;
-                for (int j = 0; j < keys; j++) {
-                    s[row + j] += rel[i * relWidth + j / windowW] + rel[i * relWidth + windowH + j % windowW];
-                }
-            }
-        }
-        float[] sum = new float[block];
-        JvmAttentionKernels.softmaxRows(s, n, padded, keys, sum);
-        // out = p v / sum, four queries sharing each loaded slice of v.
+        a.softmax();
+        a.weightedValues();
         MemorySegment os = out.getSegment();
-        for (int d = 0; d < headDim; d += lanes) {
-            VectorMask<Float> m = JvmTiles.S.indexInRange(d, headDim);
-            for (int i = 0; i < n; i += 4) {
-                int r0 = i * padded;
-                int r1 = Math.min(i + 1, n - 1) * padded;
-                int r2 = Math.min(i + 2, n - 1) * padded;
-                int r3 = Math.min(i + 3, n - 1) * padded;
-                FloatVector c0 = FloatVector.zero(JvmTiles.S);
-                FloatVector c1 = FloatVector.zero(JvmTiles.S);
-                FloatVector c2 = FloatVector.zero(JvmTiles.S);
-                FloatVector c3 = FloatVector.zero(JvmTiles.S);
-                for (int j = 0; j < keys; j++) {
-                    FloatVector vj = FloatVector.fromArray(JvmTiles.S, v, j * headDim + d, m);
-                    c0 = vj.fma(FloatVector.broadcast(JvmTiles.S, s[r0 + j]), c0);
-                    c1 = vj.fma(FloatVector.broadcast(JvmTiles.S, s[r1 + j]), c1);
-                    c2 = vj.fma(FloatVector.broadcast(JvmTiles.S, s[r2 + j]), c2);
-                    c3 = vj.fma(FloatVector.broadcast(JvmTiles.S, s[r3 + j]), c3);
-                }
-                // Stored one by one: vectors kept in an array would be boxed on the heap.
-                store(c0, sum[i], os, tokens[i], channels, h, headDim, d, m);
-                if (i + 1 < n) {
-                    store(c1, sum[i + 1], os, tokens[i + 1], channels, h, headDim, d, m);
-                }
-                if (i + 2 < n) {
-                    store(c2, sum[i + 2], os, tokens[i + 2], channels, h, headDim, d, m);
-                }
-                if (i + 3 < n) {
-                    store(c3, sum[i + 3], os, tokens[i + 3], channels, h, headDim, d, m);
+        for (int i = 0; i < n; i++) {
+            a.store(i, os, (long) tokens[i] * channels + (long) h * headDim);
+        }
+    }
+
+    /** {@code S^T[kh * Ww + kw, i] += q_i . Rh[qh_i - kh + Wh - 1] + q_i . Rw[qw_i - kw + Ww - 1]}, q unscaled. */
+    private static void addRelPos(JvmAttentionBlock a, int[] local, int n, FloatArray relPosH, FloatArray relPosW, int windowH, int windowW) {
+        int width = JvmMicroKernel.width();
+        int headDim = a.headDim;
+        int rowsH = 2 * windowH - 1;
+        int relRows = rowsH + 2 * windowW - 1;
+        int panels = (relRows + width - 1) / width;
+        int ldT = panels * width;
+        // B = [Rh; Rw]^T in panels: rel[(p * headDim + d) * width + r'] = row p * width + r' of [Rh; Rw] at channel d.
+        float[] rel = scratch(0, ldT * headDim);
+        Arrays.fill(rel, 0, ldT * headDim, 0f);
+        for (int r = 0; r < relRows; r++) {
+            int at = (r / width) * headDim * width + r % width;
+            for (int d = 0; d < headDim; d++) {
+                rel[at + d * width] = r < rowsH ? relPosH.get(r * headDim + d) : relPosW.get((r - rowsH) * headDim + d);
+            }
+        }
+        int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
+        float[] terms = scratch(1, tiles * JvmMicroKernel.ROWS * ldT);
+        JvmGemm.multiply(a.queryRows, headDim, 1, tiles, rel, headDim, 0, panels, terms, ldT);
+        // Each query's terms by key row and by key column, queries along the vector: byRow[kh][i], byColumn[kw][i].
+        int ldQ = a.ldQ;
+        float[] byRow = scratch(2, windowH * ldQ);
+        float[] byColumn = scratch(3, windowW * ldQ);
+        Arrays.fill(byRow, 0, windowH * ldQ, 0f);
+        Arrays.fill(byColumn, 0, windowW * ldQ, 0f);
+        for (int i = 0; i < n; i++) {
+            int qh = local[i] / windowW;
+            int qw = local[i] % windowW;
+            for (int kh = 0; kh < windowH; kh++) {
+                byRow[kh * ldQ + i] = terms[i * ldT + qh - kh + windowH - 1];
+            }
+            for (int kw = 0; kw < windowW; kw++) {
+                byColumn[kw * ldQ + i] = terms[i * ldT + rowsH + qw - kw + windowW - 1];
+            }
+        }
+        int lanes = JvmTiles.S.length();
+        float[] s = a.scores;
+        for (int kh = 0; kh < windowH; kh++) {
+            for (int kw = 0; kw < windowW; kw++) {
+                int row = (kh * windowW + kw) * ldQ;
+                for (int i = 0; i < ldQ; i += lanes) {
+                    FloatVector.fromArray(JvmTiles.S, s, row + i).add(FloatVector.fromArray(JvmTiles.S, byRow, kh * ldQ + i))
+                            .add(FloatVector.fromArray(JvmTiles.S, byColumn, kw * ldQ + i)).intoArray(s, row + i);
                 }
             }
         }
-    }
-
-    private static void store(FloatVector c, float sum, MemorySegment os, int token, int channels, int h, int headDim, int d,
-            VectorMask<Float> m) {
-        c.mul(1.0f / sum).intoMemorySegment(os, ((long) token * channels + (long) h * headDim + d) * Float.BYTES, JvmTiles.ORDER, m);
-    }
-
-    private static float dot(float[] a, int aOff, FloatArray b, int bOff, int n) {
-        float acc = 0;
-        for (int k = 0; k < n; k++) {
-            acc += a[aOff + k] * b.get(bOff + k);
-        }
-        return acc;
     }
 }

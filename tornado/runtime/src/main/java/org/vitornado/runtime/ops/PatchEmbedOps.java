@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.vitornado.kernels.PatchEmbedKernels;
 import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.jvm.JvmPackedWeights;
 import org.vitornado.runtime.jvm.JvmPatchEmbedKernels;
 import org.vitornado.runtime.nn.PatchEmbed;
 import org.vitornado.runtime.plan.KernelCall;
@@ -18,7 +19,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * position embedding, with the class token (its position already added) as row 0 of every image when there is one.
  * <ul>
  * <li>portable: {@code PatchEmbedKernels.patchEmbed}, grid 2D x = channel, y = token row;</li>
- * <li>JVM: {@code JvmPatchEmbedKernels.patchEmbed}, 64 x 64 blocks of (token rows, channels).</li>
+ * <li>JVM: {@code JvmPatchEmbedKernels.patchEmbed}, blocks of 48 token rows x 2 panels of packed filters, the linear
+ * layers' GEMM.</li>
  * </ul>
  * Cost: {@code 2 patches (inChans patch^2) embed} FLOPs.
  */
@@ -45,8 +47,10 @@ public final class PatchEmbedOps {
         List<Object> reads = List.of(image.data(), p.weight(), p.bias(), clsToken, pos);
         List<Object> writes = List.of(out.data());
         if (k.cpu()) {
-            return Step.kernel(name, "JvmPatchEmbedKernels.patchEmbed", JvmPatchEmbedKernels.grid(batch, out.tokens(), p.embed()), cost, reads, writes,
-                    KernelCall.of(JvmPatchEmbedKernels::patchEmbed, k.context(), image.data(), p.weight(), p.bias(), clsToken, pos, out.data(), batch,
+            JvmPackedWeights packed = k.packed(p.weight(), (int) taps, p.embed());
+            return Step.kernel(name, "JvmPatchEmbedKernels.patchEmbed", JvmPatchEmbedKernels.grid(batch, out.tokens(), p.embed()), cost,
+                    List.of(image.data(), packed, p.bias(), clsToken, pos), writes,
+                    KernelCall.of(JvmPatchEmbedKernels::patchEmbed, k.context(), image.data(), packed, p.bias(), clsToken, pos, out.data(), batch,
                             p.inChans(), image.height(), image.width(), p.patch(), p.embed(), gridH, gridW, prefix));
         }
         return Step.kernel(name, "PatchEmbedKernels.patchEmbed", PatchEmbedKernels.patchEmbedGrid(batch, out.tokens(), p.embed()), cost, reads, writes,

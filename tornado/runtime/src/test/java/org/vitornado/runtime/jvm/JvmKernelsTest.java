@@ -165,7 +165,7 @@ class JvmKernelsTest {
     }
 
     @ParameterizedTest(name = "batch={0} {1}x{2} window {3}x{4} heads={5} hd={6} relPos={7}")
-    @CsvSource({"1,8,8,3,3,4,16,1", "2,5,9,4,4,2,7,1", "1,6,10,6,10,3,20,1", "1,14,14,14,14,12,64,1", "2,7,5,3,3,2,17,0"})
+    @CsvSource({"1,8,8,3,3,4,16,1", "2,5,9,4,4,2,7,1", "1,6,10,6,10,3,20,1", "1,14,14,14,14,12,64,1", "2,7,5,3,3,2,17,0", "1,36,34,36,36,2,64,1", "1,30,30,14,14,2,130,1"})
     void windowAttentionMatchesThePortableKernel(int batch, int h, int w, int wh, int ww, int heads, int headDim, int relPos) {
         Random r = new Random(h * 5L + w + wh + headDim);
         int c = heads * headDim;

@@ -1,0 +1,151 @@
+package org.vitornado.runtime.jvm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * One work-item's attention for one head on the CPU: {@code out_i = sum_j softmax_j(s_ij) v_j} for a block of queries,
+ * where {@code s_ij = scale q_i . k_j} (plus whatever the caller adds, as window attention's rel-pos terms), shared by
+ * {@link JvmAttentionKernels} and {@link JvmWindowAttentionKernels}. The scores are kept transposed, keys x queries, so
+ * that every step is a GEMM on {@link JvmGemm} or a vertical vector operation:
+ * <ol>
+ * <li>{@code S^T = K (scale Q)^T}: K's rows are copied as they lie (the A operand), the queries are packed into panels
+ * of {@link JvmMicroKernel#width()} queries (the B operand);</li>
+ * <li>softmax down each column, a vector of queries at a time: max over keys, {@code exp}, sum;</li>
+ * <li>{@code O = P V}: P is read column-major from {@code S^T} (A with {@code lda = 1}), V is packed into panels of
+ * head channels (a contiguous copy of each key's row); each row of O is divided by its sum as it is stored.</li>
+ * </ol>
+ * A block's arrays are per thread and reused from work-item to work-item.
+ */
+final class JvmAttentionBlock {
+
+    private static final ThreadLocal<JvmAttentionBlock> PER_THREAD = ThreadLocal.withInitial(JvmAttentionBlock::new);
+
+    /** K's rows, {@code [keyTiles * ROWS][headDim]}, zero rows past the keys. */
+    float[] keyRows = new float[0];
+    /** The scaled queries in panels, {@code [queryPanels][headDim][width]}, zero past {@link #queries}. */
+    float[] queryPanels = new float[0];
+    /** The unscaled queries' rows, {@code [queryTiles * ROWS][headDim]} (for window attention's rel-pos terms). */
+    float[] queryRows = new float[0];
+    /** {@code S^T}, {@code [keyTiles * ROWS][ldQ]}: after {@link #softmax()}, the numerators {@code P^T}. */
+    float[] scores = new float[0];
+    /** V in panels of head channels, {@code [channelPanels][keys][width]}, zero past the head's channels. */
+    float[] valuePanels = new float[0];
+    /** O, {@code [queryTiles * ROWS][ldO]}. */
+    float[] out = new float[0];
+    /** Each query's softmax denominator. */
+    float[] sums = new float[0];
+
+    int queries;
+    int keys;
+    int headDim;
+    int ldQ;
+    int ldO;
+    private int keyTiles;
+    private int queryTiles;
+    private int channelPanels;
+
+    private JvmAttentionBlock() {
+    }
+
+    /** This thread's block, sized for {@code queries} queries against {@code keys} keys of {@code headDim} channels. */
+    static JvmAttentionBlock of(int queries, int keys, int headDim) {
+        JvmAttentionBlock b = PER_THREAD.get();
+        int width = JvmMicroKernel.width();
+        int rows = JvmMicroKernel.ROWS;
+        b.queries = queries;
+        b.keys = keys;
+        b.headDim = headDim;
+        b.keyTiles = (keys + rows - 1) / rows;
+        b.queryTiles = (queries + rows - 1) / rows;
+        // P's column-major reads take whole row tiles of queries: ldQ covers them.
+        b.ldQ = (b.queryTiles * rows + width - 1) / width * width;
+        b.channelPanels = (headDim + width - 1) / width;
+        b.ldO = b.channelPanels * width;
+        b.keyRows = grow(b.keyRows, b.keyTiles * rows * headDim);
+        b.queryPanels = grow(b.queryPanels, b.ldQ * headDim);
+        b.queryRows = grow(b.queryRows, b.queryTiles * rows * headDim);
+        b.scores = grow(b.scores, b.keyTiles * rows * b.ldQ);
+        b.valuePanels = grow(b.valuePanels, b.ldO * keys);
+        b.out = grow(b.out, b.queryTiles * rows * b.ldO);
+        b.sums = grow(b.sums, b.ldQ);
+        Arrays.fill(b.keyRows, keys * headDim, b.keyTiles * rows * headDim, 0f);
+        Arrays.fill(b.queryPanels, 0, b.ldQ * headDim, 0f);
+        Arrays.fill(b.queryRows, 0, b.queryTiles * rows * headDim, 0f);
+        return b;
+    }
+
+    /** Key j's channels: {@code headDim} floats from float index {@code at} of {@code src}. */
+    void key(int j, MemorySegment src, long at) {
+        MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, at * Float.BYTES, keyRows, j * headDim, headDim);
+    }
+
+    /** Value j's channels: {@code headDim} floats from float index {@code at} of {@code src}. */
+    void value(int j, MemorySegment src, long at) {
+        int width = JvmMicroKernel.width();
+        for (int p = 0; p < channelPanels; p++) {
+            int count = Math.min(width, headDim - p * width);
+            int to = (p * keys + j) * width;
+            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (at + (long) p * width) * Float.BYTES, valuePanels, to, count);
+            Arrays.fill(valuePanels, to + count, to + width, 0f);
+        }
+    }
+
+    /** Query i's channels ({@code headDim} floats from float index {@code at} of {@code src}), scaled by {@code scale}. */
+    void query(int i, MemorySegment src, long at, float scale) {
+        int width = JvmMicroKernel.width();
+        int panel = (i / width) * headDim * width + i % width;
+        for (int d = 0; d < headDim; d++) {
+            float q = src.getAtIndex(ValueLayout.JAVA_FLOAT, at + d);
+            queryRows[i * headDim + d] = q;
+            queryPanels[panel + d * width] = scale * q;
+        }
+    }
+
+    /** {@code S^T = K (scale Q)^T}. */
+    void scores() {
+        JvmGemm.multiply(keyRows, headDim, 1, keyTiles, queryPanels, headDim, 0, ldQ / JvmMicroKernel.width(), scores, ldQ);
+    }
+
+    /** Each column of {@code S^T} (over the keys) becomes its softmax numerators {@code exp(s - max)}; sums kept. */
+    void softmax() {
+        int lanes = JvmTiles.S.length();
+        for (int i = 0; i < ldQ; i += lanes) {
+            FloatVector max = FloatVector.broadcast(JvmTiles.S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < keys; j++) {
+                max = max.max(FloatVector.fromArray(JvmTiles.S, scores, j * ldQ + i));
+            }
+            FloatVector sum = FloatVector.zero(JvmTiles.S);
+            for (int j = 0; j < keys; j++) {
+                FloatVector p = FloatVector.fromArray(JvmTiles.S, scores, j * ldQ + i).sub(max).lanewise(VectorOperators.EXP);
+                p.intoArray(scores, j * ldQ + i);
+                sum = sum.add(p);
+            }
+            sum.intoArray(sums, i);
+        }
+    }
+
+    /** {@code O = P V}. */
+    void weightedValues() {
+        JvmGemm.multiply(scores, 1, ldQ, queryTiles, valuePanels, keys, 0, channelPanels, out, ldO);
+    }
+
+    /** Query i's output, {@code O_i / sum_i}, into {@code headDim} floats from float index {@code at} of {@code dst}. */
+    void store(int i, MemorySegment dst, long at) {
+        int lanes = JvmTiles.S.length();
+        float inv = 1.0f / sums[i];
+        for (int d = 0; d < headDim; d += lanes) {
+            VectorMask<Float> m = JvmTiles.S.indexInRange(d, headDim);
+            FloatVector.fromArray(JvmTiles.S, out, i * ldO + d).mul(inv).intoMemorySegment(dst, (at + d) * Float.BYTES, JvmTiles.ORDER, m);
+        }
+    }
+
+    private static float[] grow(float[] a, int size) {
+        return a.length >= size ? a : new float[size];
+    }
+}
