@@ -37,30 +37,39 @@ public final class JvmLayerNormKernels {
         MemorySegment ys = y.getSegment();
         int lanes = JvmTiles.S.length();
         int end = Math.min(rows, (ctx.globalIdx + 1) * ROWS);
+        int full = cols - cols % lanes;
         for (int r = ctx.globalIdx * ROWS; r < end; r++) {
             long row = (long) r * cols * Float.BYTES;
+            // Whole vectors, then one masked vector for the tail (a masked access costs twice a plain one).
             FloatVector sum = FloatVector.zero(JvmTiles.S);
-            for (int i = 0; i < cols; i += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(i, cols);
-                sum = sum.add(FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER, m));
+            for (int i = 0; i < full; i += lanes) {
+                sum = sum.add(FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER));
             }
+            VectorMask<Float> tail = JvmTiles.S.indexInRange(full, cols);
+            sum = sum.add(FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) full * Float.BYTES, JvmTiles.ORDER, tail));
             float mean = sum.reduceLanes(VectorOperators.ADD) / cols;
             FloatVector squares = FloatVector.zero(JvmTiles.S);
-            for (int i = 0; i < cols; i += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(i, cols);
-                FloatVector d = FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER, m).sub(mean)
-                        .blend(0f, m.not());
+            for (int i = 0; i < full; i += lanes) {
+                FloatVector d = FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER).sub(mean);
                 squares = d.fma(d, squares);
             }
+            FloatVector last = FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) full * Float.BYTES, JvmTiles.ORDER, tail).sub(mean)
+                    .blend(0f, tail.not());
+            squares = last.fma(last, squares);
             float inv = 1.0f / (float) Math.sqrt(squares.reduceLanes(VectorOperators.ADD) / cols + eps);
-            for (int i = 0; i < cols; i += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(i, cols);
+            for (int i = 0; i < full; i += lanes) {
                 long at = row + (long) i * Float.BYTES;
                 long channel = (long) i * Float.BYTES;
-                FloatVector.fromMemorySegment(JvmTiles.S, xs, at, JvmTiles.ORDER, m).sub(mean).mul(inv)
-                        .mul(FloatVector.fromMemorySegment(JvmTiles.S, gs, channel, JvmTiles.ORDER, m))
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, channel, JvmTiles.ORDER, m))
-                        .intoMemorySegment(ys, at, JvmTiles.ORDER, m);
+                FloatVector.fromMemorySegment(JvmTiles.S, xs, at, JvmTiles.ORDER).sub(mean).mul(inv)
+                        .mul(FloatVector.fromMemorySegment(JvmTiles.S, gs, channel, JvmTiles.ORDER))
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, channel, JvmTiles.ORDER)).intoMemorySegment(ys, at, JvmTiles.ORDER);
+            }
+            if (full < cols) {
+                long at = row + (long) full * Float.BYTES;
+                long channel = (long) full * Float.BYTES;
+                FloatVector.fromMemorySegment(JvmTiles.S, xs, at, JvmTiles.ORDER, tail).sub(mean).mul(inv)
+                        .mul(FloatVector.fromMemorySegment(JvmTiles.S, gs, channel, JvmTiles.ORDER, tail))
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, channel, JvmTiles.ORDER, tail)).intoMemorySegment(ys, at, JvmTiles.ORDER, tail);
             }
         }
     }

@@ -68,13 +68,26 @@ public final class JvmLinearKernels {
         MemorySegment bs = b.getSegment();
         MemorySegment ys = y.getSegment();
         int lanes = JvmTiles.S.length();
+        int full = count - count % lanes;
         for (int i = 0; i < n; i++) {
             long row = ((long) (r0 + i) * out + n0) * Float.BYTES;
-            for (int j = 0; j < count; j += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(j, count);
+            for (int j = 0; j < full; j += lanes) {
                 long at = row + (long) j * Float.BYTES;
                 FloatVector v = FloatVector.fromArray(JvmTiles.S, c, i * ldc + j)
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, (long) (n0 + j) * Float.BYTES, JvmTiles.ORDER, m));
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, (long) (n0 + j) * Float.BYTES, JvmTiles.ORDER));
+                if (epilogue == RESIDUAL) {
+                    v = v.add(FloatVector.fromMemorySegment(JvmTiles.S, ys, at, JvmTiles.ORDER));
+                } else if (epilogue == GELU) {
+                    v = JvmGelu.gelu(v);
+                }
+                v.intoMemorySegment(ys, at, JvmTiles.ORDER);
+            }
+            if (full < count) {
+                // The tail as one masked vector (masked accesses cost twice plain ones, so only here).
+                VectorMask<Float> m = JvmTiles.S.indexInRange(full, count);
+                long at = row + (long) full * Float.BYTES;
+                FloatVector v = FloatVector.fromArray(JvmTiles.S, c, i * ldc + full)
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, (long) (n0 + full) * Float.BYTES, JvmTiles.ORDER, m));
                 if (epilogue == RESIDUAL) {
                     v = v.add(FloatVector.fromMemorySegment(JvmTiles.S, ys, at, JvmTiles.ORDER, m));
                 } else if (epilogue == GELU) {
