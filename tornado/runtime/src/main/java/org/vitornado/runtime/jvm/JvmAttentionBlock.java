@@ -63,14 +63,15 @@ final class JvmAttentionBlock {
         b.headDim = headDim;
         b.keyTiles = (keys + rows - 1) / rows;
         b.queryTiles = (queries + rows - 1) / rows;
-        // P's column-major reads take whole row tiles of queries: ldQ covers them.
-        b.ldQ = (b.queryTiles * rows + width - 1) / width * width;
+        b.ldQ = (queries + width - 1) / width * width;
         b.channelPanels = (headDim + width - 1) / width;
         b.ldO = b.channelPanels * width;
         b.keyRows = grow(b.keyRows, b.keyTiles * rows * headDim);
         b.queryPanels = grow(b.queryPanels, b.ldQ * headDim);
         b.queryRows = grow(b.queryRows, b.queryTiles * rows * headDim);
-        b.scores = grow(b.scores, b.keyTiles * rows * b.ldQ);
+        // P's column-major reads take whole row tiles of queries: up to ROWS - 1 past the last column, which on the
+        // last key row run past the array's end (the rows they feed are never stored).
+        b.scores = grow(b.scores, b.keyTiles * rows * b.ldQ + rows);
         b.valuePanels = grow(b.valuePanels, b.ldO * keys);
         b.out = grow(b.out, b.queryTiles * rows * b.ldO);
         b.sums = grow(b.sums, b.ldQ);

@@ -22,11 +22,15 @@ public final class JvmAttentionKernels {
     }
 
     /**
-     * Queries per work-item: the queries split evenly into blocks of at most 32 register tiles (a ViT head in two
-     * blocks), or of 16 from 1024 keys on, where a block's scores would outgrow L2; a multiple of the tile.
+     * Queries per work-item. Below 1024 keys, the queries split evenly into blocks of at most 32 register tiles (a ViT
+     * head in two blocks); from 1024 keys on, 128: two panels of queries (no padded columns in the scores), and a
+     * block's scores ({@code keys x 128}) near the size of L2.
      */
     static int queryBlock(int queries, int keys) {
-        int most = (keys >= 1024 ? 16 : 32) * JvmMicroKernel.ROWS;
+        if (keys >= 1024) {
+            return 128;
+        }
+        int most = 32 * JvmMicroKernel.ROWS;
         int blocks = (queries + most - 1) / most;
         int even = (queries + blocks - 1) / blocks;
         return (even + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS * JvmMicroKernel.ROWS;

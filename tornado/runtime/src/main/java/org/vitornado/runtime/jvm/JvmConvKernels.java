@@ -1,8 +1,8 @@
 package org.vitornado.runtime.jvm;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import org.vitornado.kernels.Grids;
 
@@ -14,22 +14,31 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Channels-last convolutions for the JVM backend only, the maths of {@code ConvKernels.conv2d} (weights
- * {@code [out, in/groups, k, k]}, stride, zero padding) in the two shapes the models use:
+ * {@code [out, in/groups, k, k]}, stride, zero padding) and {@code ConvKernels.convTranspose2x2}:
  * <ul>
- * <li>{@link #conv2d} ({@code groups = 1}) as an implicit matrix product: a work-item takes {@value #BLOCK} output
- * pixels x {@value #BLOCK} filters; every 4 pixels' receptive fields are gathered in the weights' order
- * ({@code [c][ky][kx]}, zeros for padding) into off-heap scratch and met with 4 filters at a time in SIMD register
- * tiles;</li>
+ * <li>{@link #conv2d} ({@code groups = 1}) as an implicit GEMM on the linear layers' {@link JvmGemm}: a work-item
+ * gathers the receptive fields of {@value #ROW_BLOCK} output pixels into a heap array (tap-major: one contiguous run of
+ * channels per tap, zeros for padding) and multiplies them with {@value #PANELS} panels of the filters, packed once
+ * per plan in the same order ({@link JvmPackedWeights#packConv});</li>
+ * <li>{@link #convTranspose2x2} as one GEMM of input pixels x (tap, output channel)
+ * ({@link JvmPackedWeights#packTransposed2x2}), each result stored at its output pixel;</li>
  * <li>{@link #depthwise} ({@code groups = in = out}, SegFormer's Mix-FFN): a vector of channels per FMA, taps
  * re-laid {@code [ky][kx][c]} once per work-item.</li>
  * </ul>
- * Grid 2D: x = filter block (1 for depthwise), y = output-pixel block; local 1 x 1.
+ * Grid 2D: x = block of {@value #PANELS} filter panels (1 for depthwise), y = block of pixels ({@value #ROW_BLOCK}, or
+ * {@value #BLOCK} for depthwise); local 1 x 1.
  */
 public final class JvmConvKernels {
 
+    /** Pixels per depthwise work-item. */
     static final int BLOCK = 64;
+    /** Pixels per GEMM work-item: 8 register tiles. */
+    static final int ROW_BLOCK = 8 * JvmMicroKernel.ROWS;
+    /** Filter panels per GEMM work-item. */
+    static final int PANELS = 2;
 
-    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[] {MemorySegment.NULL});
+    /** Per thread: the gathered pixels (A) and the block of results (C) of the GEMM kernels. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
     private static final ThreadLocal<float[][]> TAPS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     private JvmConvKernels() {
@@ -41,66 +50,71 @@ public final class JvmConvKernels {
     }
 
     public static WorkerGrid grid(int batch, int outH, int outW, int outChannels, int groups) {
-        int filterBlocks = groups == 1 ? (outChannels + BLOCK - 1) / BLOCK : 1;
-        return Grids.grid2D(filterBlocks, (batch * outH * outW + BLOCK - 1) / BLOCK, 1, 1);
-    }
-
-    private static MemorySegment scratch(long bytes) {
-        MemorySegment[] s = SCRATCH.get();
-        if (s[0].byteSize() < bytes) {
-            s[0] = Arena.ofAuto().allocate(bytes, 64);
+        if (groups != 1) {
+            return Grids.grid2D(1, (batch * outH * outW + BLOCK - 1) / BLOCK, 1, 1);
         }
-        return s[0];
+        return Grids.grid2D(panelBlocks(outChannels), (batch * outH * outW + ROW_BLOCK - 1) / ROW_BLOCK, 1, 1);
     }
 
-    /** Dense convolution ({@code groups = 1}); same arguments as {@code ConvKernels.conv2d}. */
-    public static void conv2d(KernelContext ctx, FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int batch, int height,
+    private static int panelBlocks(int columns) {
+        int panels = (columns + JvmMicroKernel.width() - 1) / JvmMicroKernel.width();
+        return (panels + PANELS - 1) / PANELS;
+    }
+
+    private static float[] scratch(int slot, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < size) {
+            s[slot] = new float[size];
+        }
+        return s[slot];
+    }
+
+    /** Dense convolution ({@code groups = 1}); same arguments as {@code ConvKernels.conv2d}, the filters packed tap-major. */
+    public static void conv2d(KernelContext ctx, FloatArray in, JvmPackedWeights weight, FloatArray bias, FloatArray out, int batch, int height,
             int width, int inChannels, int outChannels, int kernelSize, int stride, int pad, int groups, int outH, int outW) {
-        int o0 = ctx.globalIdx * BLOCK;
-        int p0 = ctx.globalIdy * BLOCK;
-        int oEnd = Math.min(o0 + BLOCK, outChannels);
-        int pEnd = Math.min(p0 + BLOCK, batch * outH * outW);
-        int taps = kernelSize * kernelSize;
-        int k = inChannels * taps;
-        long rowBytes = (long) k * Float.BYTES;
-        MemorySegment cols = scratch(4 * rowBytes);
-        MemorySegment ws = weight.getSegment();
-        float[] acc = new float[16];
-        for (int p = p0; p < pEnd; p += 4) {
-            int rows = Math.min(4, pEnd - p);
-            for (int r = 0; r < rows; r++) {
-                gather(in, cols, r * (long) k, p + r, height, width, inChannels, kernelSize, stride, pad, outH, outW);
-            }
-            for (int o = o0; o < oEnd; o += 4) {
-                JvmTiles.dot4x4(cols, 0, Math.min(1, rows - 1) * rowBytes, Math.min(2, rows - 1) * rowBytes, Math.min(3, rows - 1) * rowBytes,
-                        ws, Math.min(o, outChannels - 1) * rowBytes, Math.min(o + 1, outChannels - 1) * rowBytes,
-                        Math.min(o + 2, outChannels - 1) * rowBytes, Math.min(o + 3, outChannels - 1) * rowBytes, k, acc);
-                for (int r = 0; r < rows; r++) {
-                    for (int j = 0; j < 4 && o + j < oEnd; j++) {
-                        out.set((p + r) * outChannels + o + j, acc[r * 4 + j] + bias.get(o + j));
-                    }
-                }
+        int panelWidth = weight.width();
+        int q0 = ctx.globalIdx * PANELS;
+        int panels = Math.min(PANELS, weight.count() - q0);
+        int o0 = q0 * panelWidth;
+        int filters = Math.min(panels * panelWidth, outChannels - o0);
+        int p0 = ctx.globalIdy * ROW_BLOCK;
+        int n = Math.min(ROW_BLOCK, batch * outH * outW - p0);
+        int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
+        int k = inChannels * kernelSize * kernelSize;
+        float[] a = scratch(0, tiles * JvmMicroKernel.ROWS * k);
+        MemorySegment is = in.getSegment();
+        for (int r = 0; r < n; r++) {
+            gather(is, a, r * k, p0 + r, height, width, inChannels, kernelSize, stride, pad, outH, outW);
+        }
+        Arrays.fill(a, n * k, tiles * JvmMicroKernel.ROWS * k, 0f);
+        int ldc = panels * panelWidth;
+        float[] c = scratch(1, tiles * JvmMicroKernel.ROWS * ldc);
+        JvmGemm.multiply(a, k, 1, tiles, weight.panels(), k, q0, panels, c, ldc);
+        for (int r = 0; r < n; r++) {
+            int row = (p0 + r) * outChannels + o0;
+            for (int j = 0; j < filters; j++) {
+                out.set(row + j, c[r * ldc + j] + bias.get(o0 + j));
             }
         }
     }
 
-    /** The receptive field of output pixel {@code pixel}, as {@code [c][ky][kx]} floats from element {@code at} of {@code cols}. */
-    private static void gather(FloatArray in, MemorySegment cols, long at, int pixel, int height, int width, int channels, int kernelSize,
-            int stride, int pad, int outH, int outW) {
+    /** The receptive field of output pixel {@code pixel} into {@code a[at ...]}, tap-major: {@code [ky][kx][c]}, zeros outside the map. */
+    private static void gather(MemorySegment in, float[] a, int at, int pixel, int height, int width, int channels, int kernelSize, int stride,
+            int pad, int outH, int outW) {
         int b = pixel / (outH * outW);
         int rest = pixel - b * outH * outW;
         int oy = rest / outW;
         int ox = rest - oy * outW;
-        int taps = kernelSize * kernelSize;
         for (int ky = 0; ky < kernelSize; ky++) {
             int iy = oy * stride - pad + ky;
             for (int kx = 0; kx < kernelSize; kx++) {
                 int ix = ox * stride - pad + kx;
-                boolean inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-                int src = ((b * height + iy) * width + ix) * channels;
-                long dst = at + ky * kernelSize + kx;
-                for (int c = 0; c < channels; c++) {
-                    cols.setAtIndex(ValueLayout.JAVA_FLOAT, dst + (long) c * taps, inside ? in.get(src + c) : 0f);
+                int dst = at + (ky * kernelSize + kx) * channels;
+                if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
+                    long src = ((long) (b * height + iy) * width + ix) * channels;
+                    MemorySegment.copy(in, ValueLayout.JAVA_FLOAT, src * Float.BYTES, a, dst, channels);
+                } else {
+                    Arrays.fill(a, dst, dst + channels, 0f);
                 }
             }
         }
@@ -159,56 +173,44 @@ public final class JvmConvKernels {
     }
 
     public static WorkerGrid transposeGrid(int batch, int height, int width, int outChannels) {
-        return Grids.grid2D((outChannels + BLOCK - 1) / BLOCK, (batch * height * width + BLOCK - 1) / BLOCK, 1, 1);
+        return Grids.grid2D(panelBlocks(4 * outChannels), (batch * height * width + ROW_BLOCK - 1) / ROW_BLOCK, 1, 1);
     }
 
     /**
      * ConvTranspose2d(k = 2, stride 2), the maths of {@code ConvKernels.convTranspose2x2}: each input pixel feeds a 2 x 2
-     * output patch, {@code out[2y+dy][2x+dx][o] = b[o] + in[y][x] . w[:, o, dy, dx]}, four matrix products. A work-item
-     * takes {@value #BLOCK} input pixels x {@value #BLOCK} filters; the filters' taps are copied as rows
-     * {@code [dy dx][o][c]} (off-heap scratch) so both operands of the register tiles are contiguous.
+     * output patch, {@code out[2y+dy][2x+dx][o] = b[o] + in[y][x] . w[:, o, dy, dx]}: one GEMM of {@value #ROW_BLOCK} input
+     * pixels (rows copied as they lie) with {@value #PANELS} panels of the (tap, output channel) columns; each column
+     * is stored at its tap's output pixel.
      */
-    public static void convTranspose2x2(KernelContext ctx, FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int batch,
+    public static void convTranspose2x2(KernelContext ctx, FloatArray in, JvmPackedWeights weight, FloatArray bias, FloatArray out, int batch,
             int height, int width, int inChannels, int outChannels) {
-        int o0 = ctx.globalIdx * BLOCK;
-        int p0 = ctx.globalIdy * BLOCK;
-        int oEnd = Math.min(o0 + BLOCK, outChannels);
-        int pEnd = Math.min(p0 + BLOCK, batch * height * width);
-        int filters = oEnd - o0;
-        long rowBytes = (long) inChannels * Float.BYTES;
-        MemorySegment wT = scratch(4L * filters * rowBytes);
-        for (int t = 0; t < 4; t++) {
-            for (int o = 0; o < filters; o++) {
-                for (int c = 0; c < inChannels; c++) {
-                    wT.setAtIndex(ValueLayout.JAVA_FLOAT, ((long) t * filters + o) * inChannels + c, weight.get((c * outChannels + o0 + o) * 4 + t));
-                }
-            }
-        }
-        MemorySegment is = in.getSegment();
-        float[] acc = new float[16];
+        int panelWidth = weight.width();
+        int q0 = ctx.globalIdx * PANELS;
+        int panels = Math.min(PANELS, weight.count() - q0);
+        int col0 = q0 * panelWidth;
+        int columns = Math.min(panels * panelWidth, 4 * outChannels - col0);
+        int p0 = ctx.globalIdy * ROW_BLOCK;
+        int n = Math.min(ROW_BLOCK, batch * height * width - p0);
+        int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
+        float[] a = scratch(0, tiles * JvmMicroKernel.ROWS * inChannels);
+        MemorySegment.copy(in.getSegment(), ValueLayout.JAVA_FLOAT, (long) p0 * inChannels * Float.BYTES, a, 0, n * inChannels);
+        Arrays.fill(a, n * inChannels, tiles * JvmMicroKernel.ROWS * inChannels, 0f);
+        int ldc = panels * panelWidth;
+        float[] c = scratch(1, tiles * JvmMicroKernel.ROWS * ldc);
+        JvmGemm.multiply(a, inChannels, 1, tiles, weight.panels(), inChannels, q0, panels, c, ldc);
         int outW = 2 * width;
-        for (int p = p0; p < pEnd; p += 4) {
-            int rows = Math.min(4, pEnd - p);
-            for (int t = 0; t < 4; t++) {
-                int dy = t / 2;
-                int dx = t % 2;
-                for (int o = 0; o < filters; o += 4) {
-                    long w0 = ((long) t * filters + o) * rowBytes;
-                    JvmTiles.dot4x4(is, p * rowBytes, Math.min(p + 1, pEnd - 1) * rowBytes, Math.min(p + 2, pEnd - 1) * rowBytes,
-                            Math.min(p + 3, pEnd - 1) * rowBytes, wT, w0, w0 + Math.min(1, filters - 1 - o) * rowBytes,
-                            w0 + Math.min(2, filters - 1 - o) * rowBytes, w0 + Math.min(3, filters - 1 - o) * rowBytes, inChannels, acc);
-                    for (int r = 0; r < rows; r++) {
-                        int pixel = p + r;
-                        int b = pixel / (height * width);
-                        int rest = pixel - b * height * width;
-                        int y = rest / width;
-                        int x = rest - y * width;
-                        int target = (b * 2 * height + 2 * y + dy) * outW + 2 * x + dx;
-                        for (int j = 0; j < 4 && o + j < filters; j++) {
-                            out.set(target * outChannels + o0 + o + j, acc[r * 4 + j] + bias.get(o0 + o + j));
-                        }
-                    }
-                }
+        for (int r = 0; r < n; r++) {
+            int pixel = p0 + r;
+            int b = pixel / (height * width);
+            int rest = pixel - b * height * width;
+            int y = rest / width;
+            int x = rest - y * width;
+            for (int j = 0; j < columns; j++) {
+                int column = col0 + j;
+                int t = column / outChannels;
+                int o = column - t * outChannels;
+                int target = (b * 2 * height + 2 * y + t / 2) * outW + 2 * x + t % 2;
+                out.set(target * outChannels + o, c[r * ldc + j] + bias.get(o));
             }
         }
     }

@@ -21,9 +21,28 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width) {
 
     /** Panels of {@code w}, a row-major {@code [out, in]} array. */
     public static JvmPackedWeights pack(FloatArray w, int in, int out) {
-        if ((long) in * out > w.getSize()) {
-            throw new IllegalArgumentException("weights of " + w.getSize() + " floats cannot be [" + out + ", " + in + "]");
-        }
+        return pack(w, in, out, (n, k) -> (long) n * in + k);
+    }
+
+    /**
+     * Panels of a convolution's filters {@code w [out, channels, k, k]} with the reduction ordered tap-major,
+     * {@code W[n, tap * channels + c] = w[n, c, tap]}: the order in which a channels-last map's receptive field is
+     * gathered (one contiguous run of channels per tap).
+     */
+    public static JvmPackedWeights packConv(FloatArray w, int out, int channels, int taps) {
+        return pack(w, channels * taps, out, (n, k) -> ((long) n * channels + k % channels) * taps + k / channels);
+    }
+
+    /**
+     * Panels of a 2x2 transposed convolution's weights {@code w [in, out, 2, 2]} as the matrix
+     * {@code W[tap * out + o, c] = w[c, o, tap]}: one GEMM gives an input pixel's four output pixels.
+     */
+    public static JvmPackedWeights packTransposed2x2(FloatArray w, int in, int out) {
+        return pack(w, in, 4 * out, (n, c) -> ((long) c * out + n % out) * 4 + n / out);
+    }
+
+    /** Panels of the {@code [out, in]} matrix whose element (n, k) is {@code w[index(n, k)]}. */
+    static JvmPackedWeights pack(FloatArray w, int in, int out, Index index) {
         int width = JvmMicroKernel.width();
         int count = (out + width - 1) / width;
         if ((long) count * width * in > Integer.MAX_VALUE - 16) {
@@ -33,12 +52,20 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width) {
         for (int n = 0; n < out; n++) {
             int p = n / width;
             int j = n % width;
-            long row = (long) n * in;
             for (int k = 0; k < in; k++) {
-                panels[(p * in + k) * width + j] = w.get((int) (row + k));
+                long at = index.of(n, k);
+                if (at >= w.getSize()) {
+                    throw new IllegalArgumentException("weights of " + w.getSize() + " floats are too few for a [" + out + ", " + in + "] matrix");
+                }
+                panels[(p * in + k) * width + j] = w.get((int) at);
             }
         }
         return new JvmPackedWeights(panels, in, out, width);
+    }
+
+    /** Where element (n, k) of the matrix lies in the weight array. */
+    interface Index {
+        long of(int n, int k);
     }
 
     /** Number of panels. */

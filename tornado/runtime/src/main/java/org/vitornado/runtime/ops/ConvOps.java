@@ -6,11 +6,14 @@ import org.vitornado.kernels.ConvKernels;
 import org.vitornado.kernels.ImplicitGemmConvKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmConvKernels;
+import org.vitornado.runtime.jvm.JvmPackedWeights;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
 import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.FeatureMap;
+
+import uk.ac.manchester.tornado.api.WorkerGrid;
 
 /** Convolutions and pooling on channels-last maps, with PyTorch's weight layouts and zero padding. */
 public final class ConvOps {
@@ -24,8 +27,8 @@ public final class ConvOps {
      * <li>portable, version 1: {@code ConvKernels.conv2d}, grid 2D x = output channel, y = output pixel;</li>
      * <li>portable, version 2 (GPUs, groups = 1): {@code ImplicitGemmConvKernels.conv2d}, one 16 x 16 work-group per
      * 64 x 64 tile of (output pixel, output channel);</li>
-     * <li>JVM (dense, or depthwise): {@code JvmConvKernels.conv2d} as an implicit GEMM over 64 x 64 blocks (x = block
-     * of output channels, y = block of pixels), {@code JvmConvKernels.depthwise} by channel vectors (x = 1).</li>
+     * <li>JVM (dense, or depthwise): {@code JvmConvKernels.conv2d} as an implicit GEMM on the packed-panel GEMM (x = block
+     * of 2 filter panels, y = block of 48 pixels), {@code JvmConvKernels.depthwise} by channel vectors (x = 1).</li>
      * </ul>
      * Cost: {@code 2 outputs (in / groups) kernel^2} FLOPs.
      */
@@ -44,14 +47,16 @@ public final class ConvOps {
         List<Object> writes = List.of(out.data());
         int batch = in.batch();
         if (k.cpu() && JvmConvKernels.supports(p.in(), p.out(), p.groups())) {
-            boolean dense = p.groups() == 1;
-            KernelCall call = dense
-                    ? KernelCall.of(JvmConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(),
-                            p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow)
-                    : KernelCall.of(JvmConvKernels::depthwise, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(),
-                            p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow);
-            return Step.kernel(name, dense ? "JvmConvKernels.conv2d" : "JvmConvKernels.depthwise",
-                    JvmConvKernels.grid(batch, oh, ow, p.out(), p.groups()), cost, reads, writes, call);
+            WorkerGrid grid = JvmConvKernels.grid(batch, oh, ow, p.out(), p.groups());
+            if (p.groups() == 1) {
+                JvmPackedWeights packed = k.packed(p.weight(), w -> JvmPackedWeights.packConv(w, p.out(), p.in(), p.kernel() * p.kernel()));
+                return Step.kernel(name, "JvmConvKernels.conv2d", grid, cost, List.of(in.data(), packed, p.bias()), writes,
+                        KernelCall.of(JvmConvKernels::conv2d, k.context(), in.data(), packed, p.bias(), out.data(), batch, in.height(), in.width(),
+                                p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
+            }
+            return Step.kernel(name, "JvmConvKernels.depthwise", grid, cost, reads, writes,
+                    KernelCall.of(JvmConvKernels::depthwise, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(),
+                            p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
         }
         if (k.gpuVersions() && p.groups() == 1) {
             return Step.kernel(name, "ImplicitGemmConvKernels.conv2d", ImplicitGemmConvKernels.conv2dGrid(batch, oh, ow, p.out()), cost, reads, writes,
@@ -69,7 +74,8 @@ public final class ConvOps {
      * <li>portable, version 1: {@code ConvKernels.convTranspose2x2}, grid 2D x = output channel, y = output pixel;</li>
      * <li>portable, version 2 (GPUs): {@code ImplicitGemmConvKernels.convTranspose2x2}, a GEMM of (input pixel) x
      * (output channel, tap) on 64 x 64 tiles;</li>
-     * <li>JVM: {@code JvmConvKernels.convTranspose2x2}, four register-tiled products over 64 x 64 blocks.</li>
+     * <li>JVM: {@code JvmConvKernels.convTranspose2x2}, one GEMM of input pixels x (tap, output channel) on the
+     * packed-panel GEMM.</li>
      * </ul>
      * Cost: {@code 2 outputs in} FLOPs.
      */
@@ -83,9 +89,10 @@ public final class ConvOps {
         List<Object> reads = List.of(in.data(), p.weight(), p.bias());
         List<Object> writes = List.of(out.data());
         if (k.cpu()) {
+            JvmPackedWeights packed = k.packed(p.weight(), w -> JvmPackedWeights.packTransposed2x2(w, p.in(), p.out()));
             return Step.kernel(name, "JvmConvKernels.convTranspose2x2", JvmConvKernels.transposeGrid(in.batch(), in.height(), in.width(), p.out()),
-                    cost, reads, writes, KernelCall.of(JvmConvKernels::convTranspose2x2, k.context(), in.data(), p.weight(), p.bias(), out.data(),
-                            in.batch(), in.height(), in.width(), p.in(), p.out()));
+                    cost, List.of(in.data(), packed, p.bias()), writes, KernelCall.of(JvmConvKernels::convTranspose2x2, k.context(), in.data(), packed,
+                            p.bias(), out.data(), in.batch(), in.height(), in.width(), p.in(), p.out()));
         }
         if (k.gpuVersions()) {
             return Step.kernel(name, "ImplicitGemmConvKernels.convTranspose2x2",

@@ -2,6 +2,7 @@ package org.vitornado.runtime.ops;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.vitornado.runtime.jvm.JvmPackedWeights;
 
@@ -48,6 +49,11 @@ public record Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, Ker
 
     /** {@code weights}, a {@code [out, in]} matrix, in the JVM GEMM's panel layout, packed once per array. */
     public JvmPackedWeights packed(FloatArray weights, int in, int out) {
-        return packs.computeIfAbsent(weights, w -> JvmPackedWeights.pack(w, in, out));
+        return packed(weights, w -> JvmPackedWeights.pack(w, in, out));
+    }
+
+    /** {@code weights} packed by {@code pack} (a convolution's order), once per array. */
+    public JvmPackedWeights packed(FloatArray weights, Function<FloatArray, JvmPackedWeights> pack) {
+        return packs.computeIfAbsent(weights, pack);
     }
 }

@@ -181,7 +181,7 @@ class JvmKernelsTest {
 
     @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4} k={5} s={6} p={7} groups={8}")
     @CsvSource({"1,9,7,5,6,3,1,1,1", "2,16,16,3,16,7,4,3,1", "1,17,13,8,8,8,8,0,1", "1,6,5,20,9,1,1,0,1", "2,9,11,21,21,3,1,1,21",
-            "1,8,8,64,64,3,2,1,64", "1,12,12,33,70,3,1,1,1"})
+            "1,8,8,64,64,3,2,1,64", "1,12,12,33,70,3,1,1,1", "2,13,11,70,200,3,1,1,1", "1,9,10,20,300,1,1,0,1"})
     void convolutionsMatchThePortableKernel(int batch, int h, int w, int in, int out, int k, int stride, int pad, int groups) {
         Random r = new Random(h * 3L + in + out + k);
         int oh = (h + 2 * pad - k) / stride + 1;
@@ -240,7 +240,7 @@ class JvmKernelsTest {
     }
 
     @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4}")
-    @CsvSource({"1,3,5,7,9", "2,8,8,64,32", "1,5,7,130,66", "1,1,1,1,1"})
+    @CsvSource({"1,3,5,7,9", "2,8,8,64,32", "1,5,7,130,66", "1,1,1,1,1", "2,9,7,40,50", "1,4,5,96,200"})
     void transposedConvolutionMatchesThePortableKernel(int batch, int h, int w, int in, int out) {
         Random r = new Random(h * 17L + in + out);
         FeatureMap x = new FeatureMap(FloatArray.fromArray(random(r, batch * h * w * in, 1)), batch, h, w, in);
