@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -140,9 +139,13 @@ final class JvmAttentionBlock {
     void store(int i, MemorySegment dst, long at) {
         int lanes = JvmTiles.S.length();
         float inv = 1.0f / sums[i];
-        for (int d = 0; d < headDim; d += lanes) {
-            VectorMask<Float> m = JvmTiles.S.indexInRange(d, headDim);
-            FloatVector.fromArray(JvmTiles.S, out, i * ldO + d).mul(inv).intoMemorySegment(dst, (at + d) * Float.BYTES, JvmTiles.ORDER, m);
+        int d = 0;
+        for (; d <= headDim - lanes; d += lanes) {
+            FloatVector.fromArray(JvmTiles.S, out, i * ldO + d).mul(inv).intoMemorySegment(dst, (at + d) * Float.BYTES, JvmTiles.ORDER);
+        }
+        // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
+        for (; d < headDim; d++) {
+            dst.setAtIndex(ValueLayout.JAVA_FLOAT, at + d, out[i * ldO + d] * inv);
         }
     }
 

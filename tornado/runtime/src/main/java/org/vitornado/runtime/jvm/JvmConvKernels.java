@@ -7,7 +7,6 @@ import java.util.Arrays;
 import org.vitornado.kernels.Grids;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -149,9 +148,9 @@ public final class JvmConvKernels {
             int rest = p - b * outH * outW;
             int oy = rest / outW;
             int ox = rest - oy * outW;
-            for (int c = 0; c < channels; c += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(c, channels);
-                FloatVector acc = FloatVector.fromArray(JvmTiles.S, w, biasAt + c, m);
+            int full = channels - channels % lanes;
+            for (int c = 0; c < full; c += lanes) {
+                FloatVector acc = FloatVector.fromArray(JvmTiles.S, w, biasAt + c);
                 for (int ky = 0; ky < kernelSize; ky++) {
                     int iy = oy * stride - pad + ky;
                     if (iy < 0 || iy >= height) {
@@ -163,11 +162,26 @@ public final class JvmConvKernels {
                             continue;
                         }
                         long src = ((long) ((b * height + iy) * width + ix) * channels + c) * Float.BYTES;
-                        FloatVector x = FloatVector.fromMemorySegment(JvmTiles.S, is, src, JvmTiles.ORDER, m);
-                        acc = x.fma(FloatVector.fromArray(JvmTiles.S, w, (ky * kernelSize + kx) * channels + c, m), acc);
+                        FloatVector x = FloatVector.fromMemorySegment(JvmTiles.S, is, src, JvmTiles.ORDER);
+                        acc = x.fma(FloatVector.fromArray(JvmTiles.S, w, (ky * kernelSize + kx) * channels + c), acc);
                     }
                 }
-                acc.intoMemorySegment(os, ((long) p * channels + c) * Float.BYTES, JvmTiles.ORDER, m);
+                acc.intoMemorySegment(os, ((long) p * channels + c) * Float.BYTES, JvmTiles.ORDER);
+            }
+            // The tail one channel at a time: masked segment accesses take a slow path unless every lane is set.
+            for (int c = full; c < channels; c++) {
+                float acc = w[biasAt + c];
+                for (int ky = 0; ky < kernelSize; ky++) {
+                    int iy = oy * stride - pad + ky;
+                    for (int kx = 0; kx < kernelSize && iy >= 0 && iy < height; kx++) {
+                        int ix = ox * stride - pad + kx;
+                        if (ix >= 0 && ix < width) {
+                            acc += is.getAtIndex(ValueLayout.JAVA_FLOAT, (long) ((b * height + iy) * width + ix) * channels + c)
+                                    * w[(ky * kernelSize + kx) * channels + c];
+                        }
+                    }
+                }
+                os.setAtIndex(ValueLayout.JAVA_FLOAT, (long) p * channels + c, acc);
             }
         }
     }

@@ -1,9 +1,9 @@
 package org.vitornado.runtime.jvm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -37,11 +37,10 @@ public final class JvmGelu {
             long at = offset + (long) i * Float.BYTES;
             gelu(FloatVector.fromMemorySegment(JvmTiles.S, s, at, JvmTiles.ORDER)).intoMemorySegment(s, at, JvmTiles.ORDER);
         }
-        if (i < len) {
-            // The tail as one masked vector (masked accesses cost twice plain ones, so only here).
-            VectorMask<Float> m = JvmTiles.S.indexInRange(i, len);
+        // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
+        for (; i < len; i++) {
             long at = offset + (long) i * Float.BYTES;
-            gelu(FloatVector.fromMemorySegment(JvmTiles.S, s, at, JvmTiles.ORDER, m)).intoMemorySegment(s, at, JvmTiles.ORDER, m);
+            s.set(ValueLayout.JAVA_FLOAT, at, gelu(FloatVector.broadcast(JvmTiles.S, s.get(ValueLayout.JAVA_FLOAT, at))).lane(0));
         }
     }
 

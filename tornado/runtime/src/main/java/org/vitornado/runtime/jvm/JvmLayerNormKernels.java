@@ -1,11 +1,11 @@
 package org.vitornado.runtime.jvm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import org.vitornado.kernels.Grids;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
@@ -40,23 +40,28 @@ public final class JvmLayerNormKernels {
         int full = cols - cols % lanes;
         for (int r = ctx.globalIdx * ROWS; r < end; r++) {
             long row = (long) r * cols * Float.BYTES;
-            // Whole vectors, then one masked vector for the tail (a masked access costs twice a plain one).
+            // Whole vectors, then the tail one float at a time (masked accesses to a segment take a slow path when the
+            // mask is not all set).
             FloatVector sum = FloatVector.zero(JvmTiles.S);
             for (int i = 0; i < full; i += lanes) {
                 sum = sum.add(FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER));
             }
-            VectorMask<Float> tail = JvmTiles.S.indexInRange(full, cols);
-            sum = sum.add(FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) full * Float.BYTES, JvmTiles.ORDER, tail));
-            float mean = sum.reduceLanes(VectorOperators.ADD) / cols;
+            float total = sum.reduceLanes(VectorOperators.ADD);
+            for (int i = full; i < cols; i++) {
+                total += xs.get(ValueLayout.JAVA_FLOAT, row + (long) i * Float.BYTES);
+            }
+            float mean = total / cols;
             FloatVector squares = FloatVector.zero(JvmTiles.S);
             for (int i = 0; i < full; i += lanes) {
                 FloatVector d = FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER).sub(mean);
                 squares = d.fma(d, squares);
             }
-            FloatVector last = FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) full * Float.BYTES, JvmTiles.ORDER, tail).sub(mean)
-                    .blend(0f, tail.not());
-            squares = last.fma(last, squares);
-            float inv = 1.0f / (float) Math.sqrt(squares.reduceLanes(VectorOperators.ADD) / cols + eps);
+            float sumOfSquares = squares.reduceLanes(VectorOperators.ADD);
+            for (int i = full; i < cols; i++) {
+                float d = xs.get(ValueLayout.JAVA_FLOAT, row + (long) i * Float.BYTES) - mean;
+                sumOfSquares += d * d;
+            }
+            float inv = 1.0f / (float) Math.sqrt(sumOfSquares / cols + eps);
             for (int i = 0; i < full; i += lanes) {
                 long at = row + (long) i * Float.BYTES;
                 long channel = (long) i * Float.BYTES;
@@ -64,12 +69,11 @@ public final class JvmLayerNormKernels {
                         .mul(FloatVector.fromMemorySegment(JvmTiles.S, gs, channel, JvmTiles.ORDER))
                         .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, channel, JvmTiles.ORDER)).intoMemorySegment(ys, at, JvmTiles.ORDER);
             }
-            if (full < cols) {
-                long at = row + (long) full * Float.BYTES;
-                long channel = (long) full * Float.BYTES;
-                FloatVector.fromMemorySegment(JvmTiles.S, xs, at, JvmTiles.ORDER, tail).sub(mean).mul(inv)
-                        .mul(FloatVector.fromMemorySegment(JvmTiles.S, gs, channel, JvmTiles.ORDER, tail))
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, channel, JvmTiles.ORDER, tail)).intoMemorySegment(ys, at, JvmTiles.ORDER, tail);
+            for (int i = full; i < cols; i++) {
+                long at = row + (long) i * Float.BYTES;
+                long channel = (long) i * Float.BYTES;
+                float v = (xs.get(ValueLayout.JAVA_FLOAT, at) - mean) * inv * gs.get(ValueLayout.JAVA_FLOAT, channel) + bs.get(ValueLayout.JAVA_FLOAT, channel);
+                ys.set(ValueLayout.JAVA_FLOAT, at, v);
             }
         }
     }

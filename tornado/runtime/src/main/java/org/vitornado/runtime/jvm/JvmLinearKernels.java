@@ -7,7 +7,6 @@ import java.util.Arrays;
 import org.vitornado.kernels.Grids;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -82,18 +81,16 @@ public final class JvmLinearKernels {
                 }
                 v.intoMemorySegment(ys, at, JvmTiles.ORDER);
             }
-            if (full < count) {
-                // The tail as one masked vector (masked accesses cost twice plain ones, so only here).
-                VectorMask<Float> m = JvmTiles.S.indexInRange(full, count);
-                long at = row + (long) full * Float.BYTES;
-                FloatVector v = FloatVector.fromArray(JvmTiles.S, c, i * ldc + full)
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, (long) (n0 + full) * Float.BYTES, JvmTiles.ORDER, m));
+            // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
+            for (int j = full; j < count; j++) {
+                long at = row + (long) j * Float.BYTES;
+                float v = c[i * ldc + j] + bs.get(ValueLayout.JAVA_FLOAT, (long) (n0 + j) * Float.BYTES);
                 if (epilogue == RESIDUAL) {
-                    v = v.add(FloatVector.fromMemorySegment(JvmTiles.S, ys, at, JvmTiles.ORDER, m));
+                    v += ys.get(ValueLayout.JAVA_FLOAT, at);
                 } else if (epilogue == GELU) {
-                    v = JvmGelu.gelu(v);
+                    v = JvmGelu.gelu(FloatVector.broadcast(JvmTiles.S, v)).lane(0);
                 }
-                v.intoMemorySegment(ys, at, JvmTiles.ORDER, m);
+                ys.set(ValueLayout.JAVA_FLOAT, at, v);
             }
         }
     }

@@ -1,12 +1,12 @@
 package org.vitornado.runtime.jvm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import org.vitornado.kernels.Grids;
 import org.vitornado.kernels.ResampleKernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -57,14 +57,21 @@ public final class JvmResampleKernels {
             long c = (long) (base + y1 * inW + x0) * channels * Float.BYTES;
             long d = (long) (base + y1 * inW + x1) * channels * Float.BYTES;
             long dst = ((long) p * outStride + outOffset) * Float.BYTES;
-            for (int ch = 0; ch < channels; ch += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(ch, channels);
+            int ch = 0;
+            for (; ch <= channels - lanes; ch += lanes) {
                 long off = (long) ch * Float.BYTES;
-                FloatVector top = FloatVector.fromMemorySegment(JvmTiles.S, is, a + off, JvmTiles.ORDER, m).mul(1.0f - lx)
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, is, bb + off, JvmTiles.ORDER, m).mul(lx));
-                FloatVector bottom = FloatVector.fromMemorySegment(JvmTiles.S, is, c + off, JvmTiles.ORDER, m).mul(1.0f - lx)
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, is, d + off, JvmTiles.ORDER, m).mul(lx));
-                top.mul(1.0f - ly).add(bottom.mul(ly)).intoMemorySegment(os, dst + off, JvmTiles.ORDER, m);
+                FloatVector top = FloatVector.fromMemorySegment(JvmTiles.S, is, a + off, JvmTiles.ORDER).mul(1.0f - lx)
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, is, bb + off, JvmTiles.ORDER).mul(lx));
+                FloatVector bottom = FloatVector.fromMemorySegment(JvmTiles.S, is, c + off, JvmTiles.ORDER).mul(1.0f - lx)
+                        .add(FloatVector.fromMemorySegment(JvmTiles.S, is, d + off, JvmTiles.ORDER).mul(lx));
+                top.mul(1.0f - ly).add(bottom.mul(ly)).intoMemorySegment(os, dst + off, JvmTiles.ORDER);
+            }
+            // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
+            for (; ch < channels; ch++) {
+                long off = (long) ch * Float.BYTES;
+                float top = is.get(ValueLayout.JAVA_FLOAT, a + off) * (1.0f - lx) + is.get(ValueLayout.JAVA_FLOAT, bb + off) * lx;
+                float bottom = is.get(ValueLayout.JAVA_FLOAT, c + off) * (1.0f - lx) + is.get(ValueLayout.JAVA_FLOAT, d + off) * lx;
+                os.set(ValueLayout.JAVA_FLOAT, dst + off, top * (1.0f - ly) + bottom * ly);
             }
         }
     }
