@@ -437,7 +437,7 @@ public final class PlanBuilder {
 
     /** {@code x = max(x, 0)} over the whole array. */
     public PlanBuilder relu(String task, FloatArray x) {
-        return add(ElementwiseOps.relu(task, x));
+        return add(ElementwiseOps.relu(task, x, kernels));
     }
 
     /** {@code x += y} over the whole arrays. */

@@ -111,7 +111,14 @@ public final class JvmConvKernels {
                 int dst = at + (ky * kernelSize + kx) * channels;
                 if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
                     long src = ((long) (b * height + iy) * width + ix) * channels;
-                    MemorySegment.copy(in, ValueLayout.JAVA_FLOAT, src * Float.BYTES, a, dst, channels);
+                    if (channels >= 16) {
+                        MemorySegment.copy(in, ValueLayout.JAVA_FLOAT, src * Float.BYTES, a, dst, channels);
+                    } else {
+                        // A few channels (an RGB stem): a call per tap would cost more than the copy.
+                        for (int c = 0; c < channels; c++) {
+                            a[dst + c] = in.getAtIndex(ValueLayout.JAVA_FLOAT, src + c);
+                        }
+                    }
                 } else {
                     Arrays.fill(a, dst, dst + channels, 0f);
                 }

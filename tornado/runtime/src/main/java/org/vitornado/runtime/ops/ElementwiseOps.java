@@ -6,6 +6,7 @@ import org.vitornado.kernels.ActivationKernels;
 import org.vitornado.kernels.ElementwiseKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmGelu;
+import org.vitornado.runtime.jvm.JvmRelu;
 import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.Tokens;
@@ -32,9 +33,16 @@ public final class ElementwiseOps {
         return Step.parallel(name, "ActivationKernels.geluInPlace", n, cost, List.of(x), List.of(x), KernelCall.of(ActivationKernels::geluInPlace, x, n));
     }
 
-    /** {@code x = max(x, 0)}: {@code ActivationKernels.reluInPlace}, a {@code @Parallel} loop over the values. */
-    public static Step relu(String name, FloatArray x) {
+    /**
+     * {@code x = max(x, 0)}. Portable: {@code ActivationKernels.reluInPlace}, a {@code @Parallel} loop over the values;
+     * JVM: {@code JvmRelu.reluInPlace}, grid 1D x = block of 4,096 values, SIMD.
+     */
+    public static Step relu(String name, FloatArray x, Kernels k) {
         int n = x.getSize();
+        if (k.cpu()) {
+            return Step.kernel(name, "JvmRelu.reluInPlace", JvmRelu.grid(n), TaskCost.of(n, n, n), List.of(x), List.of(x),
+                    KernelCall.of(JvmRelu::reluInPlace, k.context(), x, n));
+        }
         return Step.parallel(name, "ActivationKernels.reluInPlace", n, TaskCost.of(n, n, n), List.of(x), List.of(x),
                 KernelCall.of(ActivationKernels::reluInPlace, x, n));
     }

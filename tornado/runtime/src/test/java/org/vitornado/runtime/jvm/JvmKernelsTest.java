@@ -266,6 +266,28 @@ class JvmKernelsTest {
     }
 
     @Test
+    void reluTaskMatchesThePortableKernel() {
+        Random r = new Random(10);
+        int n = 2 * 4096 + 21;
+        float[] x = random(r, n, 3);
+        float[] want = x.clone();
+        for (int i = 0; i < n; i++) {
+            want[i] = Math.max(want[i], 0f);
+        }
+        float[] got = run(true, g -> {
+            Tokens y = written(g, "x", x, 1, n, 1);
+            g.relu("k", y.data());
+            return y.data();
+        });
+        assertTrue(java.util.Arrays.equals(want, got), "relu is exact");
+        assertSame(g -> {
+            Tokens y = written(g, "x", x, 1, n, 1);
+            g.relu("k", y.data());
+            return y.data();
+        }, "relu against the portable kernel");
+    }
+
+    @Test
     void vectorGeluMatchesTheScalarOne() {
         float[] x = new float[4001];
         for (int i = 0; i < x.length; i++) {

@@ -1,0 +1,45 @@
+package org.vitornado.runtime.jvm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.vitornado.kernels.Grids;
+
+import jdk.incubator.vector.FloatVector;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * {@code x = max(x, 0)} for the JVM backend only, the maths of {@code ActivationKernels.reluInPlace} with SIMD vectors,
+ * spread over every core (a {@code @Parallel} loop runs on one thread on the JVM).
+ *
+ * <p>Grid 1D: x = block of {@value #BLOCK} values; local 1.
+ */
+public final class JvmRelu {
+
+    static final int BLOCK = 4096;
+
+    private JvmRelu() {
+    }
+
+    public static WorkerGrid grid(int n) {
+        return Grids.grid1D((n + BLOCK - 1) / BLOCK, 1);
+    }
+
+    /** {@code x[i] = max(x[i], 0)} for this block's values of the first {@code n}. */
+    public static void reluInPlace(KernelContext ctx, FloatArray x, int n) {
+        MemorySegment s = x.getSegment();
+        int start = ctx.globalIdx * BLOCK;
+        int end = Math.min(start + BLOCK, n);
+        int lanes = JvmTiles.S.length();
+        int i = start;
+        for (; i <= end - lanes; i += lanes) {
+            long at = (long) i * Float.BYTES;
+            FloatVector.fromMemorySegment(JvmTiles.S, s, at, JvmTiles.ORDER).max(0f).intoMemorySegment(s, at, JvmTiles.ORDER);
+        }
+        for (; i < end; i++) {
+            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, Math.max(s.getAtIndex(ValueLayout.JAVA_FLOAT, i), 0f));
+        }
+    }
+}
