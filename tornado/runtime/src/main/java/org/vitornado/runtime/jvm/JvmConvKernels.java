@@ -104,23 +104,27 @@ public final class JvmConvKernels {
         int rest = pixel - b * outH * outW;
         int oy = rest / outW;
         int ox = rest - oy * outW;
+        int x0 = ox * stride - pad;
+        boolean rowInside = x0 >= 0 && x0 + kernelSize <= width;
         for (int ky = 0; ky < kernelSize; ky++) {
             int iy = oy * stride - pad + ky;
-            for (int kx = 0; kx < kernelSize; kx++) {
-                int ix = ox * stride - pad + kx;
-                int dst = at + (ky * kernelSize + kx) * channels;
-                if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
-                    long src = ((long) (b * height + iy) * width + ix) * channels;
-                    if (channels >= 16) {
-                        MemorySegment.copy(in, ValueLayout.JAVA_FLOAT, src * Float.BYTES, a, dst, channels);
+            int dst = at + ky * kernelSize * channels;
+            if (iy < 0 || iy >= height) {
+                Arrays.fill(a, dst, dst + kernelSize * channels, 0f);
+            } else if (rowInside) {
+                // The taps of one kernel row are neighbouring pixels: one contiguous run of kernelSize x channels.
+                long src = ((long) (b * height + iy) * width + x0) * channels;
+                MemorySegment.copy(in, ValueLayout.JAVA_FLOAT, src * Float.BYTES, a, dst, kernelSize * channels);
+            } else {
+                for (int kx = 0; kx < kernelSize; kx++) {
+                    int ix = x0 + kx;
+                    int tap = dst + kx * channels;
+                    if (ix >= 0 && ix < width) {
+                        long src = ((long) (b * height + iy) * width + ix) * channels;
+                        MemorySegment.copy(in, ValueLayout.JAVA_FLOAT, src * Float.BYTES, a, tap, channels);
                     } else {
-                        // A few channels (an RGB stem): a call per tap would cost more than the copy.
-                        for (int c = 0; c < channels; c++) {
-                            a[dst + c] = in.getAtIndex(ValueLayout.JAVA_FLOAT, src + c);
-                        }
+                        Arrays.fill(a, tap, tap + channels, 0f);
                     }
-                } else {
-                    Arrays.fill(a, dst, dst + channels, 0f);
                 }
             }
         }
