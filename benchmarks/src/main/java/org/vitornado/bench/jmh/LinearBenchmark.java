@@ -18,7 +18,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.vitornado.runtime.nn.Linear;
 import org.vitornado.runtime.tensor.Tokens;
 
-/** ViT-B's qkv projection, 197 x 768 -> 2304 (2 x 197 x 768 x 2304 = 0.70 GFLOP): CPU kernel vs the portable one. */
+/**
+ * ViT-B's four linear layers' GEMMs (85% of its FLOPs; the bias only, no GELU or residual), at batch 1 (197 rows) and 8 (1,576 rows): the
+ * JVM's CPU kernel ({@code cpuKernels=true}, the packed-panel GEMM) vs the portable kernel on the JVM. GFLOP/s is
+ * {@code 2 rows in out / time}: {@link #gflop()} per operation.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -30,26 +34,41 @@ public class LinearBenchmark {
     @Param({"true", "false"})
     public boolean cpuKernels;
 
-    @Param({"197"})
+    @Param({"197", "1576"})
     public int rows;
+
+    /** {@code qkv} 768 -> 2304, {@code proj} 768 -> 768, {@code fc1} 768 -> 3072, {@code fc2} 3072 -> 768. */
+    @Param({"qkv", "proj", "fc1", "fc2"})
+    public String layer;
 
     private SingleTask task;
 
     @Setup
     public void setup() {
-        int in = 768;
-        int out = 2304;
+        int in = layer.equals("fc2") ? 3072 : 768;
+        int out = switch (layer) {
+            case "qkv" -> 2304;
+            case "fc1" -> 3072;
+            default -> 768;
+        };
         Tokens x = SingleTask.randomRows(rows, in, 1);
         Linear p = new Linear(SingleTask.random(out * in, 2), SingleTask.random(out, 3), in, out);
         task = new SingleTask(cpuKernels, g -> {
             Tokens y = Tokens.allocate(1, rows, out);
-            g.linear("qkv", x, p, y);
+            g.linear(layer, x, p, y);
             return y.data();
         });
     }
 
+    /** GFLOP of one operation: {@code 2 rows in out}. */
+    public double gflop() {
+        int in = layer.equals("fc2") ? 3072 : 768;
+        int out = layer.equals("qkv") ? 2304 : layer.equals("fc1") ? 3072 : 768;
+        return 2.0 * rows * in * out / 1e9;
+    }
+
     @Benchmark
-    public void qkv() {
+    public void run() {
         task.run();
     }
 

@@ -52,37 +52,48 @@ final class JvmAttentionBlock {
     private JvmAttentionBlock() {
     }
 
-    /** This thread's block, sized for {@code queries} queries against {@code keys} keys of {@code headDim} channels. */
-    static JvmAttentionBlock of(int queries, int keys, int headDim) {
+    /**
+     * This thread's block for {@code keys} keys of {@code headDim} channels, and up to {@code maxQueries} queries at a
+     * time ({@link #queries(int)}): the keys and values are gathered once for all the blocks of queries that follow.
+     */
+    static JvmAttentionBlock of(int keys, int headDim, int maxQueries) {
         JvmAttentionBlock b = PER_THREAD.get();
         int width = JvmMicroKernel.width();
         int rows = JvmMicroKernel.ROWS;
-        b.queries = queries;
         b.keys = keys;
         b.headDim = headDim;
         b.keyTiles = (keys + rows - 1) / rows;
-        b.queryTiles = (queries + rows - 1) / rows;
-        b.ldQ = (queries + width - 1) / width * width;
         b.channelPanels = (headDim + width - 1) / width;
         b.ldO = b.channelPanels * width;
+        int maxLdQ = (maxQueries + width - 1) / width * width;
+        int maxTiles = (maxQueries + rows - 1) / rows;
         b.keyRows = grow(b.keyRows, b.keyTiles * rows * headDim);
-        b.queryPanels = grow(b.queryPanels, b.ldQ * headDim);
-        b.queryRows = grow(b.queryRows, b.queryTiles * rows * headDim);
+        b.queryPanels = grow(b.queryPanels, maxLdQ * headDim);
+        b.queryRows = grow(b.queryRows, maxTiles * rows * headDim);
         // P's column-major reads take whole row tiles of queries: up to ROWS - 1 past the last column, which on the
         // last key row run past the array's end (the rows they feed are never stored).
-        b.scores = grow(b.scores, b.keyTiles * rows * b.ldQ + rows);
+        b.scores = grow(b.scores, b.keyTiles * rows * maxLdQ + rows);
         b.valuePanels = grow(b.valuePanels, b.ldO * keys);
-        b.out = grow(b.out, b.queryTiles * rows * b.ldO);
-        b.sums = grow(b.sums, b.ldQ);
+        b.out = grow(b.out, maxTiles * rows * b.ldO);
+        b.sums = grow(b.sums, maxLdQ);
         Arrays.fill(b.keyRows, keys * headDim, b.keyTiles * rows * headDim, 0f);
-        Arrays.fill(b.queryPanels, 0, b.ldQ * headDim, 0f);
-        Arrays.fill(b.queryRows, 0, b.queryTiles * rows * headDim, 0f);
         return b;
+    }
+
+    /** Starts a block of {@code n} queries (at most the {@code maxQueries} of {@link #of}), each set by {@link #query}. */
+    void queries(int n) {
+        int width = JvmMicroKernel.width();
+        int rows = JvmMicroKernel.ROWS;
+        queries = n;
+        queryTiles = (n + rows - 1) / rows;
+        ldQ = (n + width - 1) / width * width;
+        Arrays.fill(queryPanels, 0, ldQ * headDim, 0f);
+        Arrays.fill(queryRows, n * headDim, queryTiles * rows * headDim, 0f);
     }
 
     /** Key j's channels: {@code headDim} floats from float index {@code at} of {@code src}. */
     void key(int j, MemorySegment src, long at) {
-        MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, at * Float.BYTES, keyRows, j * headDim, headDim);
+        copy(src, at, keyRows, j * headDim, headDim);
     }
 
     /** Value j's channels: {@code headDim} floats from float index {@code at} of {@code src}. */
@@ -91,8 +102,25 @@ final class JvmAttentionBlock {
         for (int p = 0; p < channelPanels; p++) {
             int count = Math.min(width, headDim - p * width);
             int to = (p * keys + j) * width;
-            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (at + (long) p * width) * Float.BYTES, valuePanels, to, count);
-            Arrays.fill(valuePanels, to + count, to + width, 0f);
+            copy(src, at + (long) p * width, valuePanels, to, count);
+            if (count < width) {
+                Arrays.fill(valuePanels, to + count, to + width, 0f);
+            }
+        }
+    }
+
+    /**
+     * {@code count} floats from float index {@code at} of {@code src} into {@code dst[to ...]}: whole vectors, then
+     * one float at a time (a {@code MemorySegment.copy} per key costs as much as the scores' GEMM at ViT sizes).
+     */
+    private static void copy(MemorySegment src, long at, float[] dst, int to, int count) {
+        int lanes = JvmTiles.S.length();
+        int d = 0;
+        for (; d <= count - lanes; d += lanes) {
+            FloatVector.fromMemorySegment(JvmTiles.S, src, (at + d) * Float.BYTES, JvmTiles.ORDER).intoArray(dst, to + d);
+        }
+        for (; d < count; d++) {
+            dst[to + d] = src.getAtIndex(ValueLayout.JAVA_FLOAT, at + d);
         }
     }
 
@@ -100,10 +128,9 @@ final class JvmAttentionBlock {
     void query(int i, MemorySegment src, long at, float scale) {
         int width = JvmMicroKernel.width();
         int panel = (i / width) * headDim * width + i % width;
+        copy(src, at, queryRows, i * headDim, headDim);
         for (int d = 0; d < headDim; d++) {
-            float q = src.getAtIndex(ValueLayout.JAVA_FLOAT, at + d);
-            queryRows[i * headDim + d] = q;
-            queryPanels[panel + d * width] = scale * q;
+            queryPanels[panel + d * width] = scale * queryRows[i * headDim + d];
         }
     }
 

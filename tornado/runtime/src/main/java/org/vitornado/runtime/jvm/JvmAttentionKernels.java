@@ -10,11 +10,12 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Multi-head attention for the JVM backend only, the maths of {@code AttentionKernels.attentionSeparate}
- * ({@code out_i = sum_j softmax_j(scale q_i . k_j) v_j} per head) as GEMMs: a work-item takes a block of queries of
- * one head, gathers them with the head's keys and values into a {@link JvmAttentionBlock}, and runs its three steps
+ * ({@code out_i = sum_j softmax_j(scale q_i . k_j) v_j} per head) as GEMMs: a work-item gathers one head's keys and
+ * values into a {@link JvmAttentionBlock} once, then for each of its blocks of queries runs the block's three steps
  * (transposed scores, column softmax, weighted values).
  *
- * <p>Grid 2D: x = block of {@link #queryBlock} queries, y = b * heads + h; local 1 x 1.
+ * <p>Grid 2D: x = part of the head's blocks of {@link #queryBlock} queries ({@link #partsPerHead}), y = b * heads + h;
+ * local 1 x 1.
  */
 public final class JvmAttentionKernels {
 
@@ -22,9 +23,9 @@ public final class JvmAttentionKernels {
     }
 
     /**
-     * Queries per work-item. Below 1024 keys, the queries split evenly into blocks of at most 32 register tiles (a ViT
-     * head in two blocks); from 1024 keys on, 128: two panels of queries (no padded columns in the scores), and a
-     * block's scores ({@code keys x 128}) near the size of L2.
+     * Queries per block: below 1024 keys, the queries split evenly into blocks of at most 32 register tiles (a ViT head
+     * in two blocks); from 1024 keys on, 128: two panels of queries (no padded columns in the scores), and a block's
+     * scores ({@code keys x 128}) near the size of L2.
      */
     static int queryBlock(int queries, int keys) {
         if (keys >= 1024) {
@@ -36,41 +37,54 @@ public final class JvmAttentionKernels {
         return (even + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS * JvmMicroKernel.ROWS;
     }
 
+    /**
+     * Work-items per head: one (its keys and values gathered once for all its blocks of queries), or as many as it takes
+     * to give the cores 16 work-items when there are fewer heads (SegFormer's first stage has one), each a run of whole
+     * blocks.
+     */
+    static int partsPerHead(int batchHeads, int queries, int keys) {
+        int blocks = (queries + queryBlock(queries, keys) - 1) / queryBlock(queries, keys);
+        return Math.max(1, Math.min(blocks, (16 + batchHeads - 1) / batchHeads));
+    }
+
     public static WorkerGrid grid(int batch, int queries, int keys, int heads) {
-        int block = queryBlock(queries, keys);
-        return Grids.grid2D((queries + block - 1) / block, batch * heads, 1, 1);
+        return Grids.grid2D(partsPerHead(batch * heads, queries, keys), batch * heads, 1, 1);
     }
 
     /** Same arguments and layout as {@code AttentionKernels.attentionSeparate}. */
     public static void attention(KernelContext ctx, FloatArray q, FloatArray kv, FloatArray out, int batch, int queries, int keys, int heads,
             int headDim, int qStride, int qOffset, int kvStride, int kOffset, int vOffset, float scale) {
         int block = queryBlock(queries, keys);
-        int i0 = ctx.globalIdx * block;
+        int blocks = (queries + block - 1) / block;
+        int parts = partsPerHead(batch * heads, queries, keys);
+        int firstBlock = blocks * ctx.globalIdx / parts;
+        int endBlock = blocks * (ctx.globalIdx + 1) / parts;
         int b = ctx.globalIdy / heads;
         int h = ctx.globalIdy - b * heads;
-        int n = Math.min(block, queries - i0);
-        if (n <= 0) {
-            return;
-        }
         MemorySegment qs = q.getSegment();
         MemorySegment ks = kv.getSegment();
-        JvmAttentionBlock a = JvmAttentionBlock.of(n, keys, headDim);
+        MemorySegment os = out.getSegment();
+        JvmAttentionBlock a = JvmAttentionBlock.of(keys, headDim, block);
         long kvBase = (long) b * keys * kvStride + (long) h * headDim;
         for (int j = 0; j < keys; j++) {
             a.key(j, ks, kvBase + (long) j * kvStride + kOffset);
             a.value(j, ks, kvBase + (long) j * kvStride + vOffset);
         }
-        long qBase = (long) (b * queries + i0) * qStride + qOffset + (long) h * headDim;
-        for (int i = 0; i < n; i++) {
-            a.query(i, qs, qBase + (long) i * qStride, scale);
-        }
-        a.scores();
-        a.softmax();
-        a.weightedValues();
-        MemorySegment os = out.getSegment();
-        long oBase = (long) (b * queries + i0) * heads * headDim + (long) h * headDim;
-        for (int i = 0; i < n; i++) {
-            a.store(i, os, oBase + (long) i * heads * headDim);
+        for (int blk = firstBlock; blk < endBlock; blk++) {
+            int i0 = blk * block;
+            int n = Math.min(block, queries - i0);
+            a.queries(n);
+            long qBase = (long) (b * queries + i0) * qStride + qOffset + (long) h * headDim;
+            for (int i = 0; i < n; i++) {
+                a.query(i, qs, qBase + (long) i * qStride, scale);
+            }
+            a.scores();
+            a.softmax();
+            a.weightedValues();
+            long oBase = (long) (b * queries + i0) * heads * headDim + (long) h * headDim;
+            for (int i = 0; i < n; i++) {
+                a.store(i, os, oBase + (long) i * heads * headDim);
+            }
         }
     }
 }

@@ -14,13 +14,14 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * Window attention with decomposed relative position for the JVM backend only: the maths of
  * {@code WindowAttentionKernels.windowAttention} (windows indexed in place, padded keys and values from the qkv bias,
  * {@code attn = scale q.k + q.Rh[qh - kh + Wh - 1] + q.Rw[qw - kw + Ww - 1]} with the unscaled q, padded queries not
- * computed) as GEMMs: a work-item gathers a block of its window's real positions for one head, with the window's keys
- * and values, into a {@link JvmAttentionBlock}. Between its scores and its softmax it adds the rel-pos terms, which
+ * computed) as GEMMs: a work-item gathers one window's keys and values for one head into a {@link JvmAttentionBlock}
+ * once, then runs its blocks of the window's real positions. Between a block's scores and its softmax it adds the
+ * rel-pos terms, which
  * come from one more GEMM: {@code T = Q [Rh; Rw]^T}, every query against all {@code 2 Wh - 1 + 2 Ww - 1} rel-pos rows,
  * from which each query picks its {@code Wh + Ww} terms.
  *
- * <p>Grid 2D: x = block of a window's positions ({@link JvmAttentionKernels#queryBlock}), y = (b * windows + window) *
- * heads + h; local 1 x 1.
+ * <p>Grid 2D: x = part of the window's blocks of positions ({@link JvmAttentionKernels#partsPerHead}), y = (b * windows +
+ * window) * heads + h; local 1 x 1.
  */
 public final class JvmWindowAttentionKernels {
 
@@ -33,8 +34,7 @@ public final class JvmWindowAttentionKernels {
     public static WorkerGrid grid(int batch, int height, int width, int heads, int windowH, int windowW) {
         int windows = ((height + windowH - 1) / windowH) * ((width + windowW - 1) / windowW);
         int keys = windowH * windowW;
-        int block = JvmAttentionKernels.queryBlock(keys, keys);
-        return Grids.grid2D((keys + block - 1) / block, batch * windows * heads, 1, 1);
+        return Grids.grid2D(JvmAttentionKernels.partsPerHead(batch * windows * heads, keys, keys), batch * windows * heads, 1, 1);
     }
 
     private static float[] scratch(int slot, int size) {
@@ -59,28 +59,16 @@ public final class JvmWindowAttentionKernels {
         int originX = (w % windowsX) * windowW;
         int keys = windowH * windowW;
         int block = JvmAttentionKernels.queryBlock(keys, keys);
-        int t0 = ctx.globalIdx * block;
+        int blocks = (keys + block - 1) / block;
+        int parts = JvmAttentionKernels.partsPerHead(batch * windows * heads, keys, keys);
+        int firstBlock = blocks * ctx.globalIdx / parts;
+        int endBlock = blocks * (ctx.globalIdx + 1) / parts;
         int channels = heads * headDim;
-        // This work-item's real queries (window positions past the map are the upstream crop: not computed).
-        int[] tokens = new int[block];
-        int[] local = new int[block];
-        int n = 0;
-        for (int t = t0; t < Math.min(t0 + block, keys); t++) {
-            int y = originY + t / windowW;
-            int x = originX + t % windowW;
-            if (y < height && x < width) {
-                tokens[n] = b * height * width + y * width + x;
-                local[n] = t;
-                n++;
-            }
-        }
-        if (n == 0) {
-            return;
-        }
         MemorySegment qs = qkv.getSegment();
         MemorySegment bs = qkvBias.getSegment();
-        JvmAttentionBlock a = JvmAttentionBlock.of(n, keys, headDim);
-        // The window's keys and values; positions past the map take the bias rows.
+        MemorySegment os = out.getSegment();
+        JvmAttentionBlock a = JvmAttentionBlock.of(keys, headDim, block);
+        // The window's keys and values, once for all the blocks; positions past the map take the bias rows.
         for (int j = 0; j < keys; j++) {
             int ky = originY + j / windowW;
             int kx = originX + j % windowW;
@@ -90,18 +78,36 @@ public final class JvmWindowAttentionKernels {
             a.key(j, real ? qs : bs, real ? row + k : k);
             a.value(j, real ? qs : bs, real ? row + k + channels : k + channels);
         }
-        for (int i = 0; i < n; i++) {
-            a.query(i, qs, (long) tokens[i] * 3 * channels + (long) h * headDim, scale);
-        }
-        a.scores();
-        if (relPos != 0) {
-            addRelPos(a, local, n, relPosH, relPosW, windowH, windowW);
-        }
-        a.softmax();
-        a.weightedValues();
-        MemorySegment os = out.getSegment();
-        for (int i = 0; i < n; i++) {
-            a.store(i, os, (long) tokens[i] * channels + (long) h * headDim);
+        int[] tokens = new int[block];
+        int[] local = new int[block];
+        for (int blk = firstBlock; blk < endBlock; blk++) {
+            // This block's real queries (window positions past the map are the upstream crop: not computed).
+            int n = 0;
+            for (int t = blk * block; t < Math.min((blk + 1) * block, keys); t++) {
+                int y = originY + t / windowW;
+                int x = originX + t % windowW;
+                if (y < height && x < width) {
+                    tokens[n] = b * height * width + y * width + x;
+                    local[n] = t;
+                    n++;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            a.queries(n);
+            for (int i = 0; i < n; i++) {
+                a.query(i, qs, (long) tokens[i] * 3 * channels + (long) h * headDim, scale);
+            }
+            a.scores();
+            if (relPos != 0) {
+                addRelPos(a, local, n, relPosH, relPosW, windowH, windowW);
+            }
+            a.softmax();
+            a.weightedValues();
+            for (int i = 0; i < n; i++) {
+                a.store(i, os, (long) tokens[i] * channels + (long) h * headDim);
+            }
         }
     }
 
