@@ -149,7 +149,7 @@ public final class ResampleKernels {
     }
 
     /** The cubic convolution kernel with parameter a (Keys): 0 for |x| >= 2. */
-    static float cubic(float x, float a) {
+    public static float cubic(float x, float a) {
         float ax = TornadoMath.abs(x);
         if (ax < 1.0f) {
             return ((a + 2.0f) * ax - (a + 3.0f)) * ax * ax + 1.0f;

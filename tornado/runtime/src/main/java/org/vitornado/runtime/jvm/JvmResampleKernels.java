@@ -17,6 +17,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * than in arithmetic on large maps (SegFormer's 512 x 512 x 150 scores), so here a work-item takes {@value #BLOCK}
  * output pixels and all channels, a SIMD vector of channels per step.
  *
+ * {@link #bicubic} does the same for the plain bicubic resize of a position embedding (ViTDet's 14 x 14 to 64 x 64 x
+ * 768: three million work-items in the portable kernel).
+ *
  * <p>Grid 2D: x = 1, y = block of {@value #BLOCK} output pixels over {@code batch * outH * outW}; local 1 x 1.
  */
 public final class JvmResampleKernels {
@@ -72,6 +75,55 @@ public final class JvmResampleKernels {
                 float top = is.get(ValueLayout.JAVA_FLOAT, a + off) * (1.0f - lx) + is.get(ValueLayout.JAVA_FLOAT, bb + off) * lx;
                 float bottom = is.get(ValueLayout.JAVA_FLOAT, c + off) * (1.0f - lx) + is.get(ValueLayout.JAVA_FLOAT, d + off) * lx;
                 os.set(ValueLayout.JAVA_FLOAT, dst + off, top * (1.0f - ly) + bottom * ly);
+            }
+        }
+    }
+
+    /**
+     * Same arguments as {@code ResampleKernels.bicubic} (a = -0.75, taps {@code floor(s) - 1 .. floor(s) + 2} clamped to
+     * the grid), over {@code outH * outW} output positions; the weights come from {@code ResampleKernels.cubic}.
+     */
+    public static void bicubic(KernelContext ctx, FloatArray in, FloatArray out, int inH, int inW, int outH, int outW, int channels, int inOffset,
+            int outOffset) {
+        int p0 = ctx.globalIdy * BLOCK;
+        int pEnd = Math.min(p0 + BLOCK, outH * outW);
+        MemorySegment is = in.getSegment();
+        MemorySegment os = out.getSegment();
+        int lanes = JvmTiles.S.length();
+        int full = channels - channels % lanes;
+        float[] weights = new float[16];
+        long[] taps = new long[16];
+        for (int o = p0; o < pEnd; o++) {
+            int oy = o / outW;
+            int ox = o - oy * outW;
+            float sy = (float) inH / outH * (oy + 0.5f) - 0.5f;
+            float sx = (float) inW / outW * (ox + 0.5f) - 0.5f;
+            float fy = (float) Math.floor(sy);
+            float fx = (float) Math.floor(sx);
+            for (int dy = -1; dy <= 2; dy++) {
+                int iy = Math.clamp((int) fy + dy, 0, inH - 1);
+                float wy = ResampleKernels.cubic(sy - fy - dy, -0.75f);
+                for (int dx = -1; dx <= 2; dx++) {
+                    int ix = Math.clamp((int) fx + dx, 0, inW - 1);
+                    int t = (dy + 1) * 4 + dx + 1;
+                    weights[t] = wy * ResampleKernels.cubic(sx - fx - dx, -0.75f);
+                    taps[t] = (long) (inOffset + iy * inW + ix) * channels;
+                }
+            }
+            long dst = (long) (outOffset + o) * channels;
+            for (int c = 0; c < full; c += lanes) {
+                FloatVector acc = FloatVector.zero(JvmTiles.S);
+                for (int t = 0; t < 16; t++) {
+                    acc = FloatVector.fromMemorySegment(JvmTiles.S, is, (taps[t] + c) * Float.BYTES, JvmTiles.ORDER).mul(weights[t]).add(acc);
+                }
+                acc.intoMemorySegment(os, (dst + c) * Float.BYTES, JvmTiles.ORDER);
+            }
+            for (int c = full; c < channels; c++) {
+                float acc = 0f;
+                for (int t = 0; t < 16; t++) {
+                    acc += weights[t] * is.getAtIndex(ValueLayout.JAVA_FLOAT, taps[t] + c);
+                }
+                os.setAtIndex(ValueLayout.JAVA_FLOAT, dst + c, acc);
             }
         }
     }

@@ -14,6 +14,7 @@ import org.vitornado.runtime.CompiledPlan;
 import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.PlanBuilder;
 import org.vitornado.runtime.nn.Conv2d;
+import org.vitornado.runtime.ops.ResampleOps;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
 import org.vitornado.runtime.nn.LayerNorm;
 import org.vitornado.runtime.nn.Linear;
@@ -120,6 +121,18 @@ class JvmKernelsTest {
             g.layerNorm("k", y, p, y);
             return y.data();
         }, "layer norm in place");
+    }
+
+    @ParameterizedTest(name = "{0}x{1} -> {2}x{3}, {4} channels")
+    @CsvSource({"14,14,64,64,768", "3,5,7,4,17", "8,8,8,8,16", "5,9,20,3,1"})
+    void bicubicGridResizeMatchesThePortableKernel(int inH, int inW, int outH, int outW, int channels) {
+        Random r = new Random(inH * 31L + outW + channels);
+        float[] grid = random(r, inH * inW * channels, 1);
+        assertSame(g -> {
+            FeatureMap out = FeatureMap.allocate(1, outH, outW, channels);
+            g.resampleGrid("k", new FeatureMap(FloatArray.fromArray(grid), 1, inH, inW, channels), out, ResampleOps.Filter.BICUBIC);
+            return out.data();
+        }, "bicubic");
     }
 
     @ParameterizedTest(name = "batch={0} q={1} k={2} heads={3} hd={4}")
