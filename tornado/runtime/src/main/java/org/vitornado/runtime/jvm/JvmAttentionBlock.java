@@ -39,6 +39,8 @@ final class JvmAttentionBlock {
     float[] out = new float[0];
     /** Each query's softmax denominator. */
     float[] sums = new float[0];
+    /** Each query's largest score. */
+    private float[] maxima = new float[0];
 
     int queries;
     int keys;
@@ -76,6 +78,7 @@ final class JvmAttentionBlock {
         b.valuePanels = grow(b.valuePanels, b.ldO * keys);
         b.out = grow(b.out, maxTiles * rows * b.ldO);
         b.sums = grow(b.sums, maxLdQ);
+        b.maxima = grow(b.maxima, maxLdQ);
         Arrays.fill(b.keyRows, keys * headDim, b.keyTiles * rows * headDim, 0f);
         return b;
     }
@@ -139,21 +142,29 @@ final class JvmAttentionBlock {
         JvmGemm.multiply(keyRows, headDim, 1, keyTiles, queryPanels, headDim, 0, ldQ / JvmMicroKernel.width(), scores, ldQ);
     }
 
-    /** Each column of {@code S^T} (over the keys) becomes its softmax numerators {@code exp(s - max)}; sums kept. */
+    /**
+     * Each column of {@code S^T} (over the keys) becomes its softmax numerators {@code exp(s - max)}; sums kept. Both
+     * passes walk S^T row by row, a vector of queries at a time, with the columns' running maxima and sums in small
+     * arrays: walking it column by column streamed all of it (2 MB at 4,096 keys) once per vector of columns.
+     */
     void softmax() {
         int lanes = JvmTiles.S.length();
-        for (int i = 0; i < ldQ; i += lanes) {
-            FloatVector max = FloatVector.broadcast(JvmTiles.S, Float.NEGATIVE_INFINITY);
-            for (int j = 0; j < keys; j++) {
-                max = max.max(FloatVector.fromArray(JvmTiles.S, scores, j * ldQ + i));
+        Arrays.fill(maxima, 0, ldQ, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < keys; j++) {
+            int row = j * ldQ;
+            for (int i = 0; i < ldQ; i += lanes) {
+                FloatVector.fromArray(JvmTiles.S, maxima, i).max(FloatVector.fromArray(JvmTiles.S, scores, row + i)).intoArray(maxima, i);
             }
-            FloatVector sum = FloatVector.zero(JvmTiles.S);
-            for (int j = 0; j < keys; j++) {
-                FloatVector p = FloatVector.fromArray(JvmTiles.S, scores, j * ldQ + i).sub(max).lanewise(VectorOperators.EXP);
-                p.intoArray(scores, j * ldQ + i);
-                sum = sum.add(p);
+        }
+        Arrays.fill(sums, 0, ldQ, 0f);
+        for (int j = 0; j < keys; j++) {
+            int row = j * ldQ;
+            for (int i = 0; i < ldQ; i += lanes) {
+                FloatVector p = FloatVector.fromArray(JvmTiles.S, scores, row + i).sub(FloatVector.fromArray(JvmTiles.S, maxima, i))
+                        .lanewise(VectorOperators.EXP);
+                p.intoArray(scores, row + i);
+                FloatVector.fromArray(JvmTiles.S, sums, i).add(p).intoArray(sums, i);
             }
-            sum.intoArray(sums, i);
         }
     }
 
