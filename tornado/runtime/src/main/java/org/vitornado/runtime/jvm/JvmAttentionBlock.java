@@ -148,12 +148,27 @@ final class JvmAttentionBlock {
      * arrays: walking it column by column streamed all of it (2 MB at 4,096 keys) once per vector of columns.
      */
     void softmax() {
+        softmax(null, null, 1);
+    }
+
+    /**
+     * {@link #softmax()} after adding {@code byRow[j / keyColumns] + byColumn[j % keyColumns]} (rows of {@code ldQ}
+     * floats, one value per query) to key j's row of {@code S^T}, in the first pass: window attention's rel-pos terms.
+     */
+    void softmax(float[] byRow, float[] byColumn, int keyColumns) {
         int lanes = JvmTiles.S.length();
         Arrays.fill(maxima, 0, ldQ, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < keys; j++) {
             int row = j * ldQ;
+            int termsH = (j / keyColumns) * ldQ;
+            int termsW = (j % keyColumns) * ldQ;
             for (int i = 0; i < ldQ; i += lanes) {
-                FloatVector.fromArray(JvmTiles.S, maxima, i).max(FloatVector.fromArray(JvmTiles.S, scores, row + i)).intoArray(maxima, i);
+                FloatVector s = FloatVector.fromArray(JvmTiles.S, scores, row + i);
+                if (byRow != null) {
+                    s = s.add(FloatVector.fromArray(JvmTiles.S, byRow, termsH + i)).add(FloatVector.fromArray(JvmTiles.S, byColumn, termsW + i));
+                    s.intoArray(scores, row + i);
+                }
+                FloatVector.fromArray(JvmTiles.S, maxima, i).max(s).intoArray(maxima, i);
             }
         }
         Arrays.fill(sums, 0, ldQ, 0f);

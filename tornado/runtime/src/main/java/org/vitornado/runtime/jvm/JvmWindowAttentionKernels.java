@@ -15,7 +15,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * {@code WindowAttentionKernels.windowAttention} (windows indexed in place, padded keys and values from the qkv bias,
  * {@code attn = scale q.k + q.Rh[qh - kh + Wh - 1] + q.Rw[qw - kw + Ww - 1]} with the unscaled q, padded queries not
  * computed) as GEMMs: a work-item gathers one window's keys and values for one head into a {@link JvmAttentionBlock}
- * once, then runs its blocks of the window's real positions. Between a block's scores and its softmax it adds the
+ * once, then runs its blocks of the window's real positions. A block's softmax adds the
  * rel-pos terms, which
  * come from one more GEMM: {@code T = Q [Rh; Rw]^T}, every query against all {@code 2 Wh - 1 + 2 Ww - 1} rel-pos rows,
  * from which each query picks its {@code Wh + Ww} terms.
@@ -101,9 +101,11 @@ public final class JvmWindowAttentionKernels {
             }
             a.scores();
             if (relPos != 0) {
-                addRelPos(a, local, n, relPosH, relPosW, windowH, windowW);
+                relPosTerms(a, local, n, relPosH, relPosW, windowH, windowW);
+                a.softmax(scratch(2, 0), scratch(3, 0), windowW);
+            } else {
+                a.softmax();
             }
-            a.softmax();
             a.weightedValues();
             for (int i = 0; i < n; i++) {
                 a.store(i, os, (long) tokens[i] * channels + (long) h * headDim);
@@ -111,8 +113,12 @@ public final class JvmWindowAttentionKernels {
         }
     }
 
-    /** {@code S^T[kh * Ww + kw, i] += q_i . Rh[qh_i - kh + Wh - 1] + q_i . Rw[qw_i - kw + Ww - 1]}, q unscaled. */
-    private static void addRelPos(JvmAttentionBlock a, int[] local, int n, FloatArray relPosH, FloatArray relPosW, int windowH, int windowW) {
+    /**
+     * The rel-pos terms of this block's queries by key row and by key column, {@code byRow[kh][i] = q_i . Rh[qh_i - kh +
+     * Wh - 1]} and {@code byColumn[kw][i] = q_i . Rw[qw_i - kw + Ww - 1]} (q unscaled), in scratch slots 2 and 3: the
+     * softmax adds {@code byRow[kh] + byColumn[kw]} to key {@code kh * Ww + kw}'s row of {@code S^T} as it reads it.
+     */
+    private static void relPosTerms(JvmAttentionBlock a, int[] local, int n, FloatArray relPosH, FloatArray relPosW, int windowH, int windowW) {
         int width = JvmMicroKernel.width();
         int headDim = a.headDim;
         int rowsH = 2 * windowH - 1;
@@ -145,17 +151,6 @@ public final class JvmWindowAttentionKernels {
             }
             for (int kw = 0; kw < windowW; kw++) {
                 byColumn[kw * ldQ + i] = terms[i * ldT + rowsH + qw - kw + windowW - 1];
-            }
-        }
-        int lanes = JvmTiles.S.length();
-        float[] s = a.scores;
-        for (int kh = 0; kh < windowH; kh++) {
-            for (int kw = 0; kw < windowW; kw++) {
-                int row = (kh * windowW + kw) * ldQ;
-                for (int i = 0; i < ldQ; i += lanes) {
-                    FloatVector.fromArray(JvmTiles.S, s, row + i).add(FloatVector.fromArray(JvmTiles.S, byRow, kh * ldQ + i))
-                            .add(FloatVector.fromArray(JvmTiles.S, byColumn, kw * ldQ + i)).intoArray(s, row + i);
-                }
             }
         }
     }
