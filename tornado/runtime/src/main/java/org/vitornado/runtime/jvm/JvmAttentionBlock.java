@@ -117,10 +117,10 @@ final class JvmAttentionBlock {
      * one float at a time (a {@code MemorySegment.copy} per key costs as much as the scores' GEMM at ViT sizes).
      */
     private static void copy(MemorySegment src, long at, float[] dst, int to, int count) {
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         int d = 0;
         for (; d <= count - lanes; d += lanes) {
-            FloatVector.fromMemorySegment(JvmTiles.S, src, (at + d) * Float.BYTES, JvmTiles.ORDER).intoArray(dst, to + d);
+            FloatVector.fromMemorySegment(JvmVectors.S, src, (at + d) * Float.BYTES, JvmVectors.ORDER).intoArray(dst, to + d);
         }
         for (; d < count; d++) {
             dst[to + d] = src.getAtIndex(ValueLayout.JAVA_FLOAT, at + d);
@@ -156,29 +156,29 @@ final class JvmAttentionBlock {
      * floats, one value per query) to key j's row of {@code S^T}, in the first pass: window attention's rel-pos terms.
      */
     void softmax(float[] byRow, float[] byColumn, int keyColumns) {
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         Arrays.fill(maxima, 0, ldQ, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < keys; j++) {
             int row = j * ldQ;
             int termsH = (j / keyColumns) * ldQ;
             int termsW = (j % keyColumns) * ldQ;
             for (int i = 0; i < ldQ; i += lanes) {
-                FloatVector s = FloatVector.fromArray(JvmTiles.S, scores, row + i);
+                FloatVector s = FloatVector.fromArray(JvmVectors.S, scores, row + i);
                 if (byRow != null) {
-                    s = s.add(FloatVector.fromArray(JvmTiles.S, byRow, termsH + i)).add(FloatVector.fromArray(JvmTiles.S, byColumn, termsW + i));
+                    s = s.add(FloatVector.fromArray(JvmVectors.S, byRow, termsH + i)).add(FloatVector.fromArray(JvmVectors.S, byColumn, termsW + i));
                     s.intoArray(scores, row + i);
                 }
-                FloatVector.fromArray(JvmTiles.S, maxima, i).max(s).intoArray(maxima, i);
+                FloatVector.fromArray(JvmVectors.S, maxima, i).max(s).intoArray(maxima, i);
             }
         }
         Arrays.fill(sums, 0, ldQ, 0f);
         for (int j = 0; j < keys; j++) {
             int row = j * ldQ;
             for (int i = 0; i < ldQ; i += lanes) {
-                FloatVector p = FloatVector.fromArray(JvmTiles.S, scores, row + i).sub(FloatVector.fromArray(JvmTiles.S, maxima, i))
+                FloatVector p = FloatVector.fromArray(JvmVectors.S, scores, row + i).sub(FloatVector.fromArray(JvmVectors.S, maxima, i))
                         .lanewise(VectorOperators.EXP);
                 p.intoArray(scores, row + i);
-                FloatVector.fromArray(JvmTiles.S, sums, i).add(p).intoArray(sums, i);
+                FloatVector.fromArray(JvmVectors.S, sums, i).add(p).intoArray(sums, i);
             }
         }
     }
@@ -190,11 +190,11 @@ final class JvmAttentionBlock {
 
     /** Query i's output, {@code O_i / sum_i}, into {@code headDim} floats from float index {@code at} of {@code dst}. */
     void store(int i, MemorySegment dst, long at) {
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         float inv = 1.0f / sums[i];
         int d = 0;
         for (; d <= headDim - lanes; d += lanes) {
-            FloatVector.fromArray(JvmTiles.S, out, i * ldO + d).mul(inv).intoMemorySegment(dst, (at + d) * Float.BYTES, JvmTiles.ORDER);
+            FloatVector.fromArray(JvmVectors.S, out, i * ldO + d).mul(inv).intoMemorySegment(dst, (at + d) * Float.BYTES, JvmVectors.ORDER);
         }
         // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
         for (; d < headDim; d++) {

@@ -153,7 +153,7 @@ public final class JvmConvKernels {
         }
         MemorySegment is = in.getSegment();
         MemorySegment os = out.getSegment();
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         for (int p = p0; p < pEnd; p++) {
             int b = p / (outH * outW);
             int rest = p - b * outH * outW;
@@ -161,7 +161,7 @@ public final class JvmConvKernels {
             int ox = rest - oy * outW;
             int full = channels - channels % lanes;
             for (int c = 0; c < full; c += lanes) {
-                FloatVector acc = FloatVector.fromArray(JvmTiles.S, w, biasAt + c);
+                FloatVector acc = FloatVector.fromArray(JvmVectors.S, w, biasAt + c);
                 for (int ky = 0; ky < kernelSize; ky++) {
                     int iy = oy * stride - pad + ky;
                     if (iy < 0 || iy >= height) {
@@ -173,11 +173,11 @@ public final class JvmConvKernels {
                             continue;
                         }
                         long src = ((long) ((b * height + iy) * width + ix) * channels + c) * Float.BYTES;
-                        FloatVector x = FloatVector.fromMemorySegment(JvmTiles.S, is, src, JvmTiles.ORDER);
-                        acc = x.fma(FloatVector.fromArray(JvmTiles.S, w, (ky * kernelSize + kx) * channels + c), acc);
+                        FloatVector x = FloatVector.fromMemorySegment(JvmVectors.S, is, src, JvmVectors.ORDER);
+                        acc = x.fma(FloatVector.fromArray(JvmVectors.S, w, (ky * kernelSize + kx) * channels + c), acc);
                     }
                 }
-                acc.intoMemorySegment(os, ((long) p * channels + c) * Float.BYTES, JvmTiles.ORDER);
+                acc.intoMemorySegment(os, ((long) p * channels + c) * Float.BYTES, JvmVectors.ORDER);
             }
             // The tail one channel at a time: masked segment accesses take a slow path unless every lane is set.
             for (int c = full; c < channels; c++) {

@@ -31,24 +31,24 @@ public final class JvmGelu {
 
     /** {@code x = gelu(x)} for {@code len} floats from byte {@code offset} of {@code s}. */
     static void apply(MemorySegment s, long offset, int len) {
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         int i = 0;
         for (; i <= len - lanes; i += lanes) {
             long at = offset + (long) i * Float.BYTES;
-            gelu(FloatVector.fromMemorySegment(JvmTiles.S, s, at, JvmTiles.ORDER)).intoMemorySegment(s, at, JvmTiles.ORDER);
+            gelu(FloatVector.fromMemorySegment(JvmVectors.S, s, at, JvmVectors.ORDER)).intoMemorySegment(s, at, JvmVectors.ORDER);
         }
         // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
         for (; i < len; i++) {
             long at = offset + (long) i * Float.BYTES;
-            s.set(ValueLayout.JAVA_FLOAT, at, gelu(FloatVector.broadcast(JvmTiles.S, s.get(ValueLayout.JAVA_FLOAT, at))).lane(0));
+            s.set(ValueLayout.JAVA_FLOAT, at, gelu(FloatVector.broadcast(JvmVectors.S, s.get(ValueLayout.JAVA_FLOAT, at))).lane(0));
         }
     }
 
     /** c[0] x^(n-1) + ... + c[n-1], by Horner's rule. */
     static FloatVector horner(FloatVector x, float... c) {
-        FloatVector r = FloatVector.broadcast(JvmTiles.S, c[0]);
+        FloatVector r = FloatVector.broadcast(JvmVectors.S, c[0]);
         for (int i = 1; i < c.length; i++) {
-            r = r.fma(x, FloatVector.broadcast(JvmTiles.S, c[i]));
+            r = r.fma(x, FloatVector.broadcast(JvmVectors.S, c[i]));
         }
         return r;
     }
@@ -60,7 +60,7 @@ public final class JvmGelu {
         FloatVector x2 = ax.mul(ax);
         FloatVector poly = horner(x2, 0.00010683761f, -0.00075757576f, 0.0046296296f, -0.0238095238f, 0.1f, -0.33333333333f, 1.0f);
         FloatVector series = ax.mul(1.1283791670955126f).mul(poly);
-        FloatVector t = FloatVector.broadcast(JvmTiles.S, 1.0f).div(ax.fma(0.5f, 1.0f));
+        FloatVector t = FloatVector.broadcast(JvmVectors.S, 1.0f).div(ax.fma(0.5f, 1.0f));
         FloatVector q = horner(t, 0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f, 0.09678418f,
                 0.37409196f, 1.00002368f, -1.26551223f);
         FloatVector erfc = t.mul(q.sub(x2).lanewise(VectorOperators.EXP));

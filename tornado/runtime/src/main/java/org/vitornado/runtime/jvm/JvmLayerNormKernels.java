@@ -35,25 +35,25 @@ public final class JvmLayerNormKernels {
         MemorySegment gs = gamma.getSegment();
         MemorySegment bs = beta.getSegment();
         MemorySegment ys = y.getSegment();
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         int end = Math.min(rows, (ctx.globalIdx + 1) * ROWS);
         int full = cols - cols % lanes;
         for (int r = ctx.globalIdx * ROWS; r < end; r++) {
             long row = (long) r * cols * Float.BYTES;
             // Whole vectors, then the tail one float at a time (masked accesses to a segment take a slow path when the
             // mask is not all set).
-            FloatVector sum = FloatVector.zero(JvmTiles.S);
+            FloatVector sum = FloatVector.zero(JvmVectors.S);
             for (int i = 0; i < full; i += lanes) {
-                sum = sum.add(FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER));
+                sum = sum.add(FloatVector.fromMemorySegment(JvmVectors.S, xs, row + (long) i * Float.BYTES, JvmVectors.ORDER));
             }
             float total = sum.reduceLanes(VectorOperators.ADD);
             for (int i = full; i < cols; i++) {
                 total += xs.get(ValueLayout.JAVA_FLOAT, row + (long) i * Float.BYTES);
             }
             float mean = total / cols;
-            FloatVector squares = FloatVector.zero(JvmTiles.S);
+            FloatVector squares = FloatVector.zero(JvmVectors.S);
             for (int i = 0; i < full; i += lanes) {
-                FloatVector d = FloatVector.fromMemorySegment(JvmTiles.S, xs, row + (long) i * Float.BYTES, JvmTiles.ORDER).sub(mean);
+                FloatVector d = FloatVector.fromMemorySegment(JvmVectors.S, xs, row + (long) i * Float.BYTES, JvmVectors.ORDER).sub(mean);
                 squares = d.fma(d, squares);
             }
             float sumOfSquares = squares.reduceLanes(VectorOperators.ADD);
@@ -65,9 +65,9 @@ public final class JvmLayerNormKernels {
             for (int i = 0; i < full; i += lanes) {
                 long at = row + (long) i * Float.BYTES;
                 long channel = (long) i * Float.BYTES;
-                FloatVector.fromMemorySegment(JvmTiles.S, xs, at, JvmTiles.ORDER).sub(mean).mul(inv)
-                        .mul(FloatVector.fromMemorySegment(JvmTiles.S, gs, channel, JvmTiles.ORDER))
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, channel, JvmTiles.ORDER)).intoMemorySegment(ys, at, JvmTiles.ORDER);
+                FloatVector.fromMemorySegment(JvmVectors.S, xs, at, JvmVectors.ORDER).sub(mean).mul(inv)
+                        .mul(FloatVector.fromMemorySegment(JvmVectors.S, gs, channel, JvmVectors.ORDER))
+                        .add(FloatVector.fromMemorySegment(JvmVectors.S, bs, channel, JvmVectors.ORDER)).intoMemorySegment(ys, at, JvmVectors.ORDER);
             }
             for (int i = full; i < cols; i++) {
                 long at = row + (long) i * Float.BYTES;

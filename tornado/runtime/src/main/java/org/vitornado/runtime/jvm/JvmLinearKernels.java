@@ -66,20 +66,20 @@ public final class JvmLinearKernels {
     private static void store(float[] c, int ldc, FloatArray b, FloatArray y, int r0, int n, int n0, int count, int out, int epilogue) {
         MemorySegment bs = b.getSegment();
         MemorySegment ys = y.getSegment();
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         int full = count - count % lanes;
         for (int i = 0; i < n; i++) {
             long row = ((long) (r0 + i) * out + n0) * Float.BYTES;
             for (int j = 0; j < full; j += lanes) {
                 long at = row + (long) j * Float.BYTES;
-                FloatVector v = FloatVector.fromArray(JvmTiles.S, c, i * ldc + j)
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, bs, (long) (n0 + j) * Float.BYTES, JvmTiles.ORDER));
+                FloatVector v = FloatVector.fromArray(JvmVectors.S, c, i * ldc + j)
+                        .add(FloatVector.fromMemorySegment(JvmVectors.S, bs, (long) (n0 + j) * Float.BYTES, JvmVectors.ORDER));
                 if (epilogue == RESIDUAL) {
-                    v = v.add(FloatVector.fromMemorySegment(JvmTiles.S, ys, at, JvmTiles.ORDER));
+                    v = v.add(FloatVector.fromMemorySegment(JvmVectors.S, ys, at, JvmVectors.ORDER));
                 } else if (epilogue == GELU) {
                     v = JvmGelu.gelu(v);
                 }
-                v.intoMemorySegment(ys, at, JvmTiles.ORDER);
+                v.intoMemorySegment(ys, at, JvmVectors.ORDER);
             }
             // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
             for (int j = full; j < count; j++) {
@@ -88,7 +88,7 @@ public final class JvmLinearKernels {
                 if (epilogue == RESIDUAL) {
                     v += ys.get(ValueLayout.JAVA_FLOAT, at);
                 } else if (epilogue == GELU) {
-                    v = JvmGelu.gelu(FloatVector.broadcast(JvmTiles.S, v)).lane(0);
+                    v = JvmGelu.gelu(FloatVector.broadcast(JvmVectors.S, v)).lane(0);
                 }
                 ys.set(ValueLayout.JAVA_FLOAT, at, v);
             }

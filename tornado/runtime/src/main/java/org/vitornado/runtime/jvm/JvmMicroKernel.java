@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class JvmMicroKernel {
 
-    static final VectorSpecies<Float> S = JvmTiles.S;
+    static final VectorSpecies<Float> S = JvmVectors.S;
     /** Rows of A (and C) per tile. */
     static final int ROWS = 6;
 

@@ -35,7 +35,7 @@ public final class JvmPeak {
                     sink += f.get();
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                double flops = 2.0 * 8 * JvmTiles.S.length() * iterations * threads;
+                double flops = 2.0 * 8 * JvmVectors.S.length() * iterations * threads;
                 if (attempt > 0 && sink != 42) {
                     best = Math.max(best, flops / seconds / 1e9);
                 }
@@ -50,9 +50,9 @@ public final class JvmPeak {
 
     /** 8 independent FMA chains; the result keeps the JIT from removing them. */
     static float spin(long iterations) {
-        FloatVector m = FloatVector.broadcast(JvmTiles.S, 0.999999f);
-        FloatVector c = FloatVector.broadcast(JvmTiles.S, 1e-7f);
-        FloatVector a0 = FloatVector.broadcast(JvmTiles.S, 1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector m = FloatVector.broadcast(JvmVectors.S, 0.999999f);
+        FloatVector c = FloatVector.broadcast(JvmVectors.S, 1e-7f);
+        FloatVector a0 = FloatVector.broadcast(JvmVectors.S, 1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (long i = 0; i < iterations; i++) {
             a0 = a0.fma(m, c);
             a1 = a1.fma(m, c);
@@ -68,6 +68,6 @@ public final class JvmPeak {
 
     /** Lanes of the vector species the CPU kernels use (16 for AVX-512, 8 for AVX2). */
     public static int lanes() {
-        return JvmTiles.S.length();
+        return JvmVectors.S.length();
     }
 }

@@ -32,11 +32,11 @@ public final class JvmRelu {
         MemorySegment s = x.getSegment();
         int start = ctx.globalIdx * BLOCK;
         int end = Math.min(start + BLOCK, n);
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         int i = start;
         for (; i <= end - lanes; i += lanes) {
             long at = (long) i * Float.BYTES;
-            FloatVector.fromMemorySegment(JvmTiles.S, s, at, JvmTiles.ORDER).max(0f).intoMemorySegment(s, at, JvmTiles.ORDER);
+            FloatVector.fromMemorySegment(JvmVectors.S, s, at, JvmVectors.ORDER).max(0f).intoMemorySegment(s, at, JvmVectors.ORDER);
         }
         for (; i < end; i++) {
             s.setAtIndex(ValueLayout.JAVA_FLOAT, i, Math.max(s.getAtIndex(ValueLayout.JAVA_FLOAT, i), 0f));

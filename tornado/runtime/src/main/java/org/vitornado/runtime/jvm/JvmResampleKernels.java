@@ -40,7 +40,7 @@ public final class JvmResampleKernels {
         int pEnd = Math.min(p0 + BLOCK, batch * outH * outW);
         MemorySegment is = in.getSegment();
         MemorySegment os = out.getSegment();
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         for (int p = p0; p < pEnd; p++) {
             int b = p / (outH * outW);
             int o = p - b * outH * outW;
@@ -63,11 +63,11 @@ public final class JvmResampleKernels {
             int ch = 0;
             for (; ch <= channels - lanes; ch += lanes) {
                 long off = (long) ch * Float.BYTES;
-                FloatVector top = FloatVector.fromMemorySegment(JvmTiles.S, is, a + off, JvmTiles.ORDER).mul(1.0f - lx)
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, is, bb + off, JvmTiles.ORDER).mul(lx));
-                FloatVector bottom = FloatVector.fromMemorySegment(JvmTiles.S, is, c + off, JvmTiles.ORDER).mul(1.0f - lx)
-                        .add(FloatVector.fromMemorySegment(JvmTiles.S, is, d + off, JvmTiles.ORDER).mul(lx));
-                top.mul(1.0f - ly).add(bottom.mul(ly)).intoMemorySegment(os, dst + off, JvmTiles.ORDER);
+                FloatVector top = FloatVector.fromMemorySegment(JvmVectors.S, is, a + off, JvmVectors.ORDER).mul(1.0f - lx)
+                        .add(FloatVector.fromMemorySegment(JvmVectors.S, is, bb + off, JvmVectors.ORDER).mul(lx));
+                FloatVector bottom = FloatVector.fromMemorySegment(JvmVectors.S, is, c + off, JvmVectors.ORDER).mul(1.0f - lx)
+                        .add(FloatVector.fromMemorySegment(JvmVectors.S, is, d + off, JvmVectors.ORDER).mul(lx));
+                top.mul(1.0f - ly).add(bottom.mul(ly)).intoMemorySegment(os, dst + off, JvmVectors.ORDER);
             }
             // The tail one float at a time: masked segment accesses take a slow path unless every lane is set.
             for (; ch < channels; ch++) {
@@ -89,7 +89,7 @@ public final class JvmResampleKernels {
         int pEnd = Math.min(p0 + BLOCK, outH * outW);
         MemorySegment is = in.getSegment();
         MemorySegment os = out.getSegment();
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         int full = channels - channels % lanes;
         float[] weights = new float[16];
         long[] taps = new long[16];
@@ -112,11 +112,11 @@ public final class JvmResampleKernels {
             }
             long dst = (long) (outOffset + o) * channels;
             for (int c = 0; c < full; c += lanes) {
-                FloatVector acc = FloatVector.zero(JvmTiles.S);
+                FloatVector acc = FloatVector.zero(JvmVectors.S);
                 for (int t = 0; t < 16; t++) {
-                    acc = FloatVector.fromMemorySegment(JvmTiles.S, is, (taps[t] + c) * Float.BYTES, JvmTiles.ORDER).mul(weights[t]).add(acc);
+                    acc = FloatVector.fromMemorySegment(JvmVectors.S, is, (taps[t] + c) * Float.BYTES, JvmVectors.ORDER).mul(weights[t]).add(acc);
                 }
-                acc.intoMemorySegment(os, (dst + c) * Float.BYTES, JvmTiles.ORDER);
+                acc.intoMemorySegment(os, (dst + c) * Float.BYTES, JvmVectors.ORDER);
             }
             for (int c = full; c < channels; c++) {
                 float acc = 0f;

@@ -55,13 +55,13 @@ public final class JvmRoiAlignKernels {
         float samples = Math.max(gridH * gridW, 1);
         MemorySegment ms = map.getSegment();
         MemorySegment os = out.getSegment();
-        int lanes = JvmTiles.S.length();
+        int lanes = JvmVectors.S.length();
         long base = (long) image * height * width;
         for (int pw = 0; pw < pooled; pw++) {
             long dst = (((long) r * pooled + ph) * pooled + pw) * channels * Float.BYTES;
             for (int ch = 0; ch < channels; ch += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(ch, channels);
-                FloatVector.zero(JvmTiles.S).intoMemorySegment(os, dst + (long) ch * Float.BYTES, JvmTiles.ORDER, m);
+                VectorMask<Float> m = JvmVectors.S.indexInRange(ch, channels);
+                FloatVector.zero(JvmVectors.S).intoMemorySegment(os, dst + (long) ch * Float.BYTES, JvmVectors.ORDER, m);
             }
             for (int iy = 0; iy < gridH; iy++) {
                 float yIn = y0 + ph * binH + (iy + 0.5f) * binH / gridH;
@@ -99,20 +99,20 @@ public final class JvmRoiAlignKernels {
                     long c = (base + (long) yHigh * width + xLow) * channels * Float.BYTES;
                     long d = (base + (long) yHigh * width + xHigh) * channels * Float.BYTES;
                     for (int ch = 0; ch < channels; ch += lanes) {
-                        VectorMask<Float> m = JvmTiles.S.indexInRange(ch, channels);
+                        VectorMask<Float> m = JvmVectors.S.indexInRange(ch, channels);
                         long off = (long) ch * Float.BYTES;
-                        FloatVector v = FloatVector.fromMemorySegment(JvmTiles.S, ms, a + off, JvmTiles.ORDER, m).mul(w1)
-                                .add(FloatVector.fromMemorySegment(JvmTiles.S, ms, b + off, JvmTiles.ORDER, m).mul(w2))
-                                .add(FloatVector.fromMemorySegment(JvmTiles.S, ms, c + off, JvmTiles.ORDER, m).mul(w3))
-                                .add(FloatVector.fromMemorySegment(JvmTiles.S, ms, d + off, JvmTiles.ORDER, m).mul(w4));
-                        FloatVector.fromMemorySegment(JvmTiles.S, os, dst + off, JvmTiles.ORDER, m).add(v).intoMemorySegment(os, dst + off, JvmTiles.ORDER, m);
+                        FloatVector v = FloatVector.fromMemorySegment(JvmVectors.S, ms, a + off, JvmVectors.ORDER, m).mul(w1)
+                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, b + off, JvmVectors.ORDER, m).mul(w2))
+                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, c + off, JvmVectors.ORDER, m).mul(w3))
+                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, d + off, JvmVectors.ORDER, m).mul(w4));
+                        FloatVector.fromMemorySegment(JvmVectors.S, os, dst + off, JvmVectors.ORDER, m).add(v).intoMemorySegment(os, dst + off, JvmVectors.ORDER, m);
                     }
                 }
             }
             for (int ch = 0; ch < channels; ch += lanes) {
-                VectorMask<Float> m = JvmTiles.S.indexInRange(ch, channels);
+                VectorMask<Float> m = JvmVectors.S.indexInRange(ch, channels);
                 long off = dst + (long) ch * Float.BYTES;
-                FloatVector.fromMemorySegment(JvmTiles.S, os, off, JvmTiles.ORDER, m).div(samples).intoMemorySegment(os, off, JvmTiles.ORDER, m);
+                FloatVector.fromMemorySegment(JvmVectors.S, os, off, JvmVectors.ORDER, m).div(samples).intoMemorySegment(os, off, JvmVectors.ORDER, m);
             }
         }
     }
