@@ -16,8 +16,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * @param in     reduction length
  * @param out    output features
  * @param width  features per panel ({@link JvmMicroKernel#width()})
+ * @param source the weights it was packed from (what the plan reports as its array memory for them; the packed copy
+ *               is on the Java heap)
  */
-public record JvmPackedWeights(float[] panels, int in, int out, int width) {
+public record JvmPackedWeights(float[] panels, int in, int out, int width, FloatArray source) {
 
     /** Panels of {@code w}, a row-major {@code [out, in]} array. */
     public static JvmPackedWeights pack(FloatArray w, int in, int out) {
@@ -48,7 +50,7 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width) {
         if ((long) count * width * in > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a [" + out + ", " + in + "] weight matrix is too large for the JVM's packed layout");
         }
-        float[] panels = new float[count * width * in];
+        float[] panels = new float[heapFor((long) count * width * in)];
         for (int n = 0; n < out; n++) {
             int p = n / width;
             int j = n % width;
@@ -60,7 +62,27 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width) {
                 panels[(p * in + k) * width + j] = w.get((int) at);
             }
         }
-        return new JvmPackedWeights(panels, in, out, width);
+        return new JvmPackedWeights(panels, in, out, width, w);
+    }
+
+    /**
+     * {@code floats}, once the Java heap has room for them: the packed copies live on the heap, beside the off-heap
+     * weights they are packed from, so a model near the heap's size fails here with a line that says what to raise,
+     * not with an {@code OutOfMemoryError}.
+     */
+    private static int heapFor(long floats) {
+        Runtime rt = Runtime.getRuntime();
+        long need = floats * Float.BYTES;
+        if (need > rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) {
+            System.gc();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            if (need > free) {
+                throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                        "the JVM backend's packed weights need %.0f MB more Java heap and %.0f MB are free: give it more with "
+                                + "VITORNADO_JAVA_OPTS=-Xmx... (or use --backend tornado)", need / 1e6, free / 1e6));
+            }
+        }
+        return (int) floats;
     }
 
     /** Where element (n, k) of the matrix lies in the weight array. */

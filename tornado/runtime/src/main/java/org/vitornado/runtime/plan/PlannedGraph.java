@@ -22,14 +22,17 @@ public record PlannedGraph(String name, List<Step> steps, List<Object> consumed,
         return firstSection.equals(lastSection) ? firstSection : firstSection + " .. " + lastSection;
     }
 
-    /** Bytes of the arrays in {@code arrays} (float32 and other TornadoVM arrays, and the JVM's packed weights). */
+    /**
+     * Off-heap bytes of the arrays in {@code arrays} (float32 and other TornadoVM arrays), each counted once; the JVM's
+     * packed weights count as the arrays they were packed from (their packed copies are on the Java heap).
+     */
     public static long bytes(List<Object> arrays) {
+        java.util.Set<Object> counted = Step.identitySet();
         long n = 0;
         for (Object o : arrays) {
-            if (o instanceof uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray a) {
+            Object array = o instanceof org.vitornado.runtime.jvm.JvmPackedWeights w ? w.source() : o;
+            if (array instanceof uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray a && counted.add(a)) {
                 n += a.getNumBytesOfSegment();
-            } else if (o instanceof org.vitornado.runtime.jvm.JvmPackedWeights w) {
-                n += (long) w.panels().length * Float.BYTES;
             }
         }
         return n;
