@@ -45,6 +45,10 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width, Float
 
     /** Panels of the {@code [out, in]} matrix whose element (n, k) is {@code w[index(n, k)]}. */
     static JvmPackedWeights pack(FloatArray w, int in, int out, Index index) {
+        // Every index maps onto [0, in * out) (each layout is a permutation of the matrix), so one check covers them all.
+        if ((long) in * out > w.getSize()) {
+            throw new IllegalArgumentException("weights of " + w.getSize() + " floats are too few for a [" + out + ", " + in + "] matrix");
+        }
         int width = JvmMicroKernel.width();
         int count = (out + width - 1) / width;
         if ((long) count * width * in > Integer.MAX_VALUE - 16) {
@@ -55,11 +59,7 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width, Float
             int p = n / width;
             int j = n % width;
             for (int k = 0; k < in; k++) {
-                long at = index.of(n, k);
-                if (at >= w.getSize()) {
-                    throw new IllegalArgumentException("weights of " + w.getSize() + " floats are too few for a [" + out + ", " + in + "] matrix");
-                }
-                panels[(p * in + k) * width + j] = w.get((int) at);
+                panels[(p * in + k) * width + j] = w.get((int) index.of(n, k));
             }
         }
         return new JvmPackedWeights(panels, in, out, width, w);
@@ -85,7 +85,7 @@ public record JvmPackedWeights(float[] panels, int in, int out, int width, Float
         return (int) floats;
     }
 
-    /** Where element (n, k) of the matrix lies in the weight array. */
+    /** Where element (n, k) of the matrix lies in the weight array: a permutation of {@code [0, in * out)}. */
     interface Index {
         long of(int n, int k);
     }
