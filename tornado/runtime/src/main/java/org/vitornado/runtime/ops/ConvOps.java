@@ -50,7 +50,7 @@ public final class ConvOps {
             WorkerGrid grid = JvmConvKernels.grid(batch, oh, ow, p.out(), p.groups());
             if (p.groups() == 1) {
                 JvmPackedWeights packed = k.packed(p.weight(), w -> JvmPackedWeights.packConv(w, p.out(), p.in(), p.kernel() * p.kernel()));
-                return Step.kernel(name, "JvmConvKernels.conv2d", grid, cost, List.of(in.data(), packed, p.bias()), writes,
+                return Step.kernel(name, "JvmConvKernels.conv2d", grid, cost, Kernels.replacing(reads, p.weight(), packed), writes,
                         KernelCall.of(JvmConvKernels::conv2d, k.context(), in.data(), packed, p.bias(), out.data(), batch, in.height(), in.width(),
                                 p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
             }
@@ -91,7 +91,7 @@ public final class ConvOps {
         if (k.cpu()) {
             JvmPackedWeights packed = k.packed(p.weight(), w -> JvmPackedWeights.packTransposed2x2(w, p.in(), p.out()));
             return Step.kernel(name, "JvmConvKernels.convTranspose2x2", JvmConvKernels.transposeGrid(in.batch(), in.height(), in.width(), p.out()),
-                    cost, List.of(in.data(), packed, p.bias()), writes, KernelCall.of(JvmConvKernels::convTranspose2x2, k.context(), in.data(), packed,
+                    cost, Kernels.replacing(reads, p.weight(), packed), writes, KernelCall.of(JvmConvKernels::convTranspose2x2, k.context(), in.data(), packed,
                             p.bias(), out.data(), in.batch(), in.height(), in.width(), p.in(), p.out()));
         }
         if (k.gpuVersions()) {

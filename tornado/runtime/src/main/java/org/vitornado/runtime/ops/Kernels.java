@@ -1,6 +1,7 @@
 package org.vitornado.runtime.ops;
 
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -55,5 +56,13 @@ public record Kernels(boolean cpu, boolean gpuVersions, boolean halfWeights, Ker
     /** {@code weights} packed by {@code pack} (a convolution's order), once per array. */
     public JvmPackedWeights packed(FloatArray weights, Function<FloatArray, JvmPackedWeights> pack) {
         return packs.computeIfAbsent(weights, pack);
+    }
+
+    /**
+     * {@code arrays} with {@code weights} replaced by {@code copy}: the reads of a task that takes a converted copy of its
+     * weights (fp16, or the JVM GEMM's packed panels) instead of the weights themselves.
+     */
+    public static List<Object> replacing(List<Object> arrays, FloatArray weights, Object copy) {
+        return arrays.stream().map(a -> a == weights ? copy : a).toList();
     }
 }

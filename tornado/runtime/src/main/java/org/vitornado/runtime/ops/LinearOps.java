@@ -66,8 +66,7 @@ public final class LinearOps {
                 case RESIDUAL -> "+residual";
             };
             JvmPackedWeights packed = k.packed(p.weight(), p.in(), p.out());
-            List<Object> packedReads = residual ? List.of(x.data(), packed, p.bias(), y.data()) : List.of(x.data(), packed, p.bias());
-            return Step.kernel(name, kernel, JvmLinearKernels.grid(rows, p.out()), cost, packedReads, writes,
+            return Step.kernel(name, kernel, JvmLinearKernels.grid(rows, p.out()), cost, Kernels.replacing(reads, p.weight(), packed), writes,
                     KernelCall.of(JvmLinearKernels::linear, k.context(), x.data(), packed, p.bias(), y.data(), rows, p.in(), p.out(), code));
         }
         if (k.halfWeights()) {
@@ -95,7 +94,7 @@ public final class LinearOps {
     private static Step halfWeights(String name, Tokens x, Linear p, Tokens y, Epilogue epilogue, Kernels k, int rows, List<Object> reads,
             List<Object> writes) {
         HalfFloatArray w = k.half(p.weight());
-        List<Object> halfReads = reads.stream().map(a -> a == p.weight() ? (Object) w : a).toList();
+        List<Object> halfReads = Kernels.replacing(reads, p.weight(), w);
         long r = rows;
         boolean residual = epilogue == Epilogue.RESIDUAL;
         TaskCost cost = new TaskCost(2 * r * p.in() * p.out(),

@@ -49,7 +49,7 @@ public final class PatchEmbedOps {
         if (k.cpu()) {
             JvmPackedWeights packed = k.packed(p.weight(), (int) taps, p.embed());
             return Step.kernel(name, "JvmPatchEmbedKernels.patchEmbed", JvmPatchEmbedKernels.grid(batch, out.tokens(), p.embed()), cost,
-                    List.of(image.data(), packed, p.bias(), clsToken, pos), writes,
+                    Kernels.replacing(reads, p.weight(), packed), writes,
                     KernelCall.of(JvmPatchEmbedKernels::patchEmbed, k.context(), image.data(), packed, p.bias(), clsToken, pos, out.data(), batch,
                             p.inChans(), image.height(), image.width(), p.patch(), p.embed(), gridH, gridW, prefix));
         }
