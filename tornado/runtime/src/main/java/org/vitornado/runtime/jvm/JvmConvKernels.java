@@ -36,9 +36,8 @@ public final class JvmConvKernels {
     /** Filter panels per GEMM work-item. */
     static final int PANELS = 2;
 
-    /** Per thread: the gathered pixels (A) and the block of results (C) of the GEMM kernels. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
-    private static final ThreadLocal<float[][]> TAPS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    /** Per thread: the GEMM kernels' gathered pixels (slot 0) and block of results (slot 1); depthwise's taps (slot 2). */
+    private static final JvmScratch SCRATCH = new JvmScratch(3);
 
     private JvmConvKernels() {
     }
@@ -60,14 +59,6 @@ public final class JvmConvKernels {
         return (panels + PANELS - 1) / PANELS;
     }
 
-    private static float[] scratch(int slot, int size) {
-        float[][] s = SCRATCH.get();
-        if (s[slot].length < size) {
-            s[slot] = new float[size];
-        }
-        return s[slot];
-    }
-
     /** Dense convolution ({@code groups = 1}); same arguments as {@code ConvKernels.conv2d}, the filters packed tap-major. */
     public static void conv2d(KernelContext ctx, FloatArray in, JvmPackedWeights weight, FloatArray bias, FloatArray out, int batch, int height,
             int width, int inChannels, int outChannels, int kernelSize, int stride, int pad, int groups, int outH, int outW) {
@@ -80,14 +71,14 @@ public final class JvmConvKernels {
         int n = Math.min(ROW_BLOCK, batch * outH * outW - p0);
         int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
         int k = inChannels * kernelSize * kernelSize;
-        float[] a = scratch(0, tiles * JvmMicroKernel.ROWS * k);
+        float[] a = SCRATCH.get(0, tiles * JvmMicroKernel.ROWS * k);
         MemorySegment is = in.getSegment();
         for (int r = 0; r < n; r++) {
             gather(is, a, r * k, p0 + r, height, width, inChannels, kernelSize, stride, pad, outH, outW);
         }
         Arrays.fill(a, n * k, tiles * JvmMicroKernel.ROWS * k, 0f);
         int ldc = panels * panelWidth;
-        float[] c = scratch(1, tiles * JvmMicroKernel.ROWS * ldc);
+        float[] c = SCRATCH.get(1, tiles * JvmMicroKernel.ROWS * ldc);
         JvmGemm.multiply(a, k, 1, tiles, weight.panels(), k, q0, panels, c, ldc);
         for (int r = 0; r < n; r++) {
             int row = (p0 + r) * outChannels + o0;
@@ -137,11 +128,7 @@ public final class JvmConvKernels {
         int pEnd = Math.min(p0 + BLOCK, batch * outH * outW);
         int channels = outChannels;
         int taps = kernelSize * kernelSize;
-        float[][] holder = TAPS.get();
-        if (holder[0].length < taps * channels + 2 * channels) {
-            holder[0] = new float[taps * channels + 2 * channels];
-        }
-        float[] w = holder[0];
+        float[] w = SCRATCH.get(2, taps * channels + 2 * channels);
         for (int c = 0; c < channels; c++) {
             for (int t = 0; t < taps; t++) {
                 w[t * channels + c] = weight.get(c * taps + t);
@@ -217,11 +204,11 @@ public final class JvmConvKernels {
         int p0 = ctx.globalIdy * ROW_BLOCK;
         int n = Math.min(ROW_BLOCK, batch * height * width - p0);
         int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
-        float[] a = scratch(0, tiles * JvmMicroKernel.ROWS * inChannels);
+        float[] a = SCRATCH.get(0, tiles * JvmMicroKernel.ROWS * inChannels);
         MemorySegment.copy(in.getSegment(), ValueLayout.JAVA_FLOAT, (long) p0 * inChannels * Float.BYTES, a, 0, n * inChannels);
         Arrays.fill(a, n * inChannels, tiles * JvmMicroKernel.ROWS * inChannels, 0f);
         int ldc = panels * panelWidth;
-        float[] c = scratch(1, tiles * JvmMicroKernel.ROWS * ldc);
+        float[] c = SCRATCH.get(1, tiles * JvmMicroKernel.ROWS * ldc);
         JvmGemm.multiply(a, inChannels, 1, tiles, weight.panels(), inChannels, q0, panels, c, ldc);
         int outW = 2 * width;
         for (int r = 0; r < n; r++) {

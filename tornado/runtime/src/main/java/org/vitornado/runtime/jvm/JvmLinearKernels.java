@@ -31,8 +31,8 @@ public final class JvmLinearKernels {
     public static final int GELU = 1;
     public static final int RESIDUAL = 2;
 
-    /** Each worker thread's copy of x's rows and its block of accumulators, reused from task to task. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Per thread: the copy of x's rows (slot 0) and the block of accumulators (slot 1). */
+    private static final JvmScratch SCRATCH = new JvmScratch(2);
 
     private JvmLinearKernels() {
     }
@@ -52,9 +52,8 @@ public final class JvmLinearKernels {
         int n = Math.min(ROW_BLOCK, rows - r0);
         int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
         int ldc = panels * width;
-        float[][] scratch = SCRATCH.get();
-        float[] a = grow(scratch, 0, tiles * JvmMicroKernel.ROWS * in);
-        float[] c = grow(scratch, 1, tiles * JvmMicroKernel.ROWS * ldc);
+        float[] a = SCRATCH.get(0, tiles * JvmMicroKernel.ROWS * in);
+        float[] c = SCRATCH.get(1, tiles * JvmMicroKernel.ROWS * ldc);
         // Rows past the end are zeros: their tile rows are computed and never stored.
         MemorySegment.copy(x.getSegment(), ValueLayout.JAVA_FLOAT, (long) r0 * in * Float.BYTES, a, 0, n * in);
         Arrays.fill(a, n * in, tiles * JvmMicroKernel.ROWS * in, 0.0f);
@@ -93,12 +92,5 @@ public final class JvmLinearKernels {
                 ys.set(ValueLayout.JAVA_FLOAT, at, v);
             }
         }
-    }
-
-    private static float[] grow(float[][] scratch, int which, int size) {
-        if (scratch[which].length < size) {
-            scratch[which] = new float[size];
-        }
-        return scratch[which];
     }
 }

@@ -23,7 +23,8 @@ public final class JvmPatchEmbedKernels {
     static final int ROW_BLOCK = 8 * JvmMicroKernel.ROWS;
     static final int PANELS = 2;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Per thread: the patch vectors (slot 0) and the block of results (slot 1). */
+    private static final JvmScratch SCRATCH = new JvmScratch(2);
 
     private JvmPatchEmbedKernels() {
     }
@@ -46,11 +47,7 @@ public final class JvmPatchEmbedKernels {
         int perImage = prefix + gridH * gridW;
         int rowEnd = Math.min(row0 + ROW_BLOCK, batch * perImage);
         int k = inChans * patch * patch;
-        float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < ROW_BLOCK * k) {
-            scratch[0] = new float[ROW_BLOCK * k];
-        }
-        float[] a = scratch[0];
+        float[] a = SCRATCH.get(0, ROW_BLOCK * k);
         int[] rows = new int[ROW_BLOCK];
         int[] positions = new int[ROW_BLOCK];
         int n = 0;
@@ -84,10 +81,7 @@ public final class JvmPatchEmbedKernels {
         int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
         Arrays.fill(a, n * k, tiles * JvmMicroKernel.ROWS * k, 0f);
         int ldc = panels * panelWidth;
-        if (scratch[1].length < tiles * JvmMicroKernel.ROWS * ldc) {
-            scratch[1] = new float[tiles * JvmMicroKernel.ROWS * ldc];
-        }
-        float[] c = scratch[1];
+        float[] c = SCRATCH.get(1, tiles * JvmMicroKernel.ROWS * ldc);
         JvmGemm.multiply(a, k, 1, tiles, weight.panels(), k, p0, panels, c, ldc);
         for (int i = 0; i < n; i++) {
             for (int ch = c0; ch < cEnd; ch++) {

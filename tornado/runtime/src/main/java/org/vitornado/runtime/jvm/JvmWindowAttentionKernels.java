@@ -25,8 +25,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  */
 public final class JvmWindowAttentionKernels {
 
-    /** Per thread: the packed rel-pos rows, the terms T, and the terms rearranged by key row and column. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
+    /** Per thread: the packed rel-pos rows (slot 0), the terms T (1), and the terms by key row (2) and key column (3). */
+    private static final JvmScratch SCRATCH = new JvmScratch(4);
 
     private JvmWindowAttentionKernels() {
     }
@@ -35,14 +35,6 @@ public final class JvmWindowAttentionKernels {
         int windows = ((height + windowH - 1) / windowH) * ((width + windowW - 1) / windowW);
         int keys = windowH * windowW;
         return Grids.grid2D(JvmAttentionKernels.partsPerHead(batch * windows * heads, keys, keys), batch * windows * heads, 1, 1);
-    }
-
-    private static float[] scratch(int slot, int size) {
-        float[][] s = SCRATCH.get();
-        if (s[slot].length < size) {
-            s[slot] = new float[size];
-        }
-        return s[slot];
     }
 
     /** Same arguments as {@code WindowAttentionKernels.windowAttention}. */
@@ -78,6 +70,7 @@ public final class JvmWindowAttentionKernels {
             a.key(j, real ? qs : bs, real ? row + k : k);
             a.value(j, real ? qs : bs, real ? row + k + channels : k + channels);
         }
+        float[] relRows = relPos != 0 ? packRelPos(relPosH, relPosW, headDim, windowH, windowW) : null;
         int[] tokens = new int[block];
         int[] local = new int[block];
         for (int blk = firstBlock; blk < endBlock; blk++) {
@@ -100,9 +93,11 @@ public final class JvmWindowAttentionKernels {
                 a.query(i, qs, (long) tokens[i] * 3 * channels + (long) h * headDim, scale);
             }
             a.scores();
-            if (relPos != 0) {
-                relPosTerms(a, local, n, relPosH, relPosW, windowH, windowW);
-                a.softmax(scratch(2, 0), scratch(3, 0), windowW);
+            if (relRows != null) {
+                float[] byRow = SCRATCH.get(2, windowH * a.ldQ);
+                float[] byColumn = SCRATCH.get(3, windowW * a.ldQ);
+                relPosTerms(a, local, n, relRows, windowH, windowW, byRow, byColumn);
+                a.softmax(byRow, byColumn, windowW);
             } else {
                 a.softmax();
             }
@@ -114,33 +109,48 @@ public final class JvmWindowAttentionKernels {
     }
 
     /**
-     * The rel-pos terms of this block's queries by key row and by key column, {@code byRow[kh][i] = q_i . Rh[qh_i - kh +
-     * Wh - 1]} and {@code byColumn[kw][i] = q_i . Rw[qw_i - kw + Ww - 1]} (q unscaled), in scratch slots 2 and 3: the
-     * softmax adds {@code byRow[kh] + byColumn[kw]} to key {@code kh * Ww + kw}'s row of {@code S^T} as it reads it.
+     * {@code [Rh; Rw]^T} as the B operand of {@link JvmGemm}: {@code rel[(p * headDim + d) * width + r']} is row
+     * {@code p * width + r'} of {@code [Rh; Rw]} ({@code 2 Wh - 1 + 2 Ww - 1} rows) at channel d; packed once per
+     * work-item, in scratch slot 0.
      */
-    private static void relPosTerms(JvmAttentionBlock a, int[] local, int n, FloatArray relPosH, FloatArray relPosW, int windowH, int windowW) {
+    private static float[] packRelPos(FloatArray relPosH, FloatArray relPosW, int headDim, int windowH, int windowW) {
         int width = JvmMicroKernel.width();
-        int headDim = a.headDim;
         int rowsH = 2 * windowH - 1;
         int relRows = rowsH + 2 * windowW - 1;
-        int panels = (relRows + width - 1) / width;
-        int ldT = panels * width;
-        // B = [Rh; Rw]^T in panels: rel[(p * headDim + d) * width + r'] = row p * width + r' of [Rh; Rw] at channel d.
-        float[] rel = scratch(0, ldT * headDim);
-        Arrays.fill(rel, 0, ldT * headDim, 0f);
+        int size = relPanels(windowH, windowW) * width * headDim;
+        float[] rel = SCRATCH.get(0, size);
+        Arrays.fill(rel, 0, size, 0f);
         for (int r = 0; r < relRows; r++) {
             int at = (r / width) * headDim * width + r % width;
             for (int d = 0; d < headDim; d++) {
                 rel[at + d * width] = r < rowsH ? relPosH.get(r * headDim + d) : relPosW.get((r - rowsH) * headDim + d);
             }
         }
+        return rel;
+    }
+
+    /** Panels of {@code [Rh; Rw]}'s rows. */
+    private static int relPanels(int windowH, int windowW) {
+        return (2 * windowH - 1 + 2 * windowW - 1 + JvmMicroKernel.width() - 1) / JvmMicroKernel.width();
+    }
+
+    /**
+     * The rel-pos terms of this block's queries by key row and by key column, {@code byRow[kh][i] = q_i . Rh[qh_i - kh +
+     * Wh - 1]} and {@code byColumn[kw][i] = q_i . Rw[qw_i - kw + Ww - 1]} (q unscaled), from one GEMM
+     * {@code T = Q [Rh; Rw]^T}: the softmax adds {@code byRow[kh] + byColumn[kw]} to key {@code kh * Ww + kw}'s row of
+     * {@code S^T} as it reads it.
+     */
+    private static void relPosTerms(JvmAttentionBlock a, int[] local, int n, float[] relRows, int windowH, int windowW, float[] byRow,
+            float[] byColumn) {
+        int headDim = a.headDim;
+        int rowsH = 2 * windowH - 1;
+        int panels = relPanels(windowH, windowW);
+        int ldT = panels * JvmMicroKernel.width();
         int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
-        float[] terms = scratch(1, tiles * JvmMicroKernel.ROWS * ldT);
-        JvmGemm.multiply(a.queryRows, headDim, 1, tiles, rel, headDim, 0, panels, terms, ldT);
-        // Each query's terms by key row and by key column, queries along the vector: byRow[kh][i], byColumn[kw][i].
+        float[] terms = SCRATCH.get(1, tiles * JvmMicroKernel.ROWS * ldT);
+        JvmGemm.multiply(a.queryRows, headDim, 1, tiles, relRows, headDim, 0, panels, terms, ldT);
+        // Queries along the vector: byRow[kh][i], byColumn[kw][i]; columns past n stay 0.
         int ldQ = a.ldQ;
-        float[] byRow = scratch(2, windowH * ldQ);
-        float[] byColumn = scratch(3, windowW * ldQ);
         Arrays.fill(byRow, 0, windowH * ldQ, 0f);
         Arrays.fill(byColumn, 0, windowW * ldQ, 0f);
         for (int i = 0; i < n; i++) {
