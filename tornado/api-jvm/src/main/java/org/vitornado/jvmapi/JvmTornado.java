@@ -1,32 +1,30 @@
 package org.vitornado.jvmapi;
 
-import java.util.concurrent.ForkJoinPool;
-
 /**
  * The JVM implementation of TornadoVM's API: its presence on the class path tells a program it runs without the
- * real TornadoVM. Holds the thread pool every KernelContext grid runs on; its size is the number of available
- * processors, or {@code -Dvitornado.jvm.threads=N}.
+ * real TornadoVM. Holds the threads every KernelContext grid runs on ({@link JvmWorkers}); their number is the number
+ * of available processors, or {@code -Dvitornado.jvm.threads=N}.
  */
 public final class JvmTornado {
 
     public static final String THREADS_PROPERTY = "vitornado.jvm.threads";
 
-    private static final ForkJoinPool POOL = createPool();
+    private static final JvmWorkers WORKERS = new JvmWorkers(threadCount());
 
     private JvmTornado() {
     }
 
-    /** The pool KernelContext work-groups run on. */
-    public static ForkJoinPool pool() {
-        return POOL;
+    /** The threads KernelContext work-groups run on. */
+    public static JvmWorkers workers() {
+        return WORKERS;
     }
 
-    /** Worker threads of the pool. */
+    /** Threads a grid runs on, the calling one included. */
     public static int threads() {
-        return POOL.getParallelism();
+        return WORKERS.threads();
     }
 
-    private static ForkJoinPool createPool() {
+    private static int threadCount() {
         int n = Runtime.getRuntime().availableProcessors();
         String configured = System.getProperty(THREADS_PROPERTY);
         if (configured != null) {
@@ -39,12 +37,6 @@ public final class JvmTornado {
                 throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be >= 1, got " + n);
             }
         }
-        ForkJoinPool.ForkJoinWorkerThreadFactory daemons = pool -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-            t.setDaemon(true);
-            t.setName("vitornado-jvm-" + t.getPoolIndex());
-            return t;
-        };
-        return new ForkJoinPool(n, daemons, null, false);
+        return n;
     }
 }

@@ -24,8 +24,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <li>{@link #depthwise} ({@code groups = in = out}, SegFormer's Mix-FFN): a vector of channels per FMA, taps
  * re-laid {@code [ky][kx][c]} once per work-item.</li>
  * </ul>
- * Grid 2D: x = block of {@value #PANELS} filter panels (1 for depthwise), y = block of pixels ({@value #ROW_BLOCK}, or
- * {@value #BLOCK} for depthwise); local 1 x 1.
+ * Grid 2D for the GEMMs: x = block of {@value #ROW_BLOCK} pixels, y = block of {@value #PANELS} filter panels, so that
+ * a thread's consecutive work-items share their panels while they are in its caches (as in {@link JvmLinearKernels});
+ * for depthwise: x = 1, y = block of {@value #BLOCK} pixels. Local 1 x 1.
  */
 public final class JvmConvKernels {
 
@@ -34,7 +35,7 @@ public final class JvmConvKernels {
     /** Pixels per GEMM work-item: 8 register tiles. */
     static final int ROW_BLOCK = 8 * JvmMicroKernel.ROWS;
     /** Filter panels per GEMM work-item. */
-    static final int PANELS = 2;
+    static final int PANELS = 4;
 
     /** Per thread: the GEMM kernels' gathered pixels (slot 0) and block of results (slot 1); depthwise's taps (slot 2). */
     private static final JvmScratch SCRATCH = new JvmScratch(3);
@@ -51,7 +52,7 @@ public final class JvmConvKernels {
         if (groups != 1) {
             return Grids.grid2D(1, (batch * outH * outW + BLOCK - 1) / BLOCK, 1, 1);
         }
-        return Grids.grid2D(panelBlocks(outChannels), (batch * outH * outW + ROW_BLOCK - 1) / ROW_BLOCK, 1, 1);
+        return Grids.grid2D((batch * outH * outW + ROW_BLOCK - 1) / ROW_BLOCK, panelBlocks(outChannels), 1, 1);
     }
 
     private static int panelBlocks(int columns) {
@@ -63,11 +64,11 @@ public final class JvmConvKernels {
     public static void conv2d(KernelContext ctx, FloatArray in, JvmPackedWeights weight, FloatArray bias, FloatArray out, int batch, int height,
             int width, int inChannels, int outChannels, int kernelSize, int stride, int pad, int groups, int outH, int outW) {
         int panelWidth = weight.width();
-        int q0 = ctx.globalIdx * PANELS;
+        int q0 = ctx.globalIdy * PANELS;
         int panels = Math.min(PANELS, weight.count() - q0);
         int o0 = q0 * panelWidth;
         int filters = Math.min(panels * panelWidth, outChannels - o0);
-        int p0 = ctx.globalIdy * ROW_BLOCK;
+        int p0 = ctx.globalIdx * ROW_BLOCK;
         int n = Math.min(ROW_BLOCK, batch * outH * outW - p0);
         int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
         int k = inChannels * kernelSize * kernelSize;
@@ -185,7 +186,7 @@ public final class JvmConvKernels {
     }
 
     public static WorkerGrid transposeGrid(int batch, int height, int width, int outChannels) {
-        return Grids.grid2D(panelBlocks(4 * outChannels), (batch * height * width + ROW_BLOCK - 1) / ROW_BLOCK, 1, 1);
+        return Grids.grid2D((batch * height * width + ROW_BLOCK - 1) / ROW_BLOCK, panelBlocks(4 * outChannels), 1, 1);
     }
 
     /**
@@ -197,11 +198,11 @@ public final class JvmConvKernels {
     public static void convTranspose2x2(KernelContext ctx, FloatArray in, JvmPackedWeights weight, FloatArray bias, FloatArray out, int batch,
             int height, int width, int inChannels, int outChannels) {
         int panelWidth = weight.width();
-        int q0 = ctx.globalIdx * PANELS;
+        int q0 = ctx.globalIdy * PANELS;
         int panels = Math.min(PANELS, weight.count() - q0);
         int col0 = q0 * panelWidth;
         int columns = Math.min(panels * panelWidth, 4 * outChannels - col0);
-        int p0 = ctx.globalIdy * ROW_BLOCK;
+        int p0 = ctx.globalIdx * ROW_BLOCK;
         int n = Math.min(ROW_BLOCK, batch * height * width - p0);
         int tiles = (n + JvmMicroKernel.ROWS - 1) / JvmMicroKernel.ROWS;
         float[] a = SCRATCH.get(0, tiles * JvmMicroKernel.ROWS * inChannels);

@@ -27,7 +27,11 @@ final class JvmGemm {
             for (int q = 0; q < panels; q++) {
                 int bAt = ((p0 + q) * in + k0) * width;
                 for (int t = 0; t < tiles; t++) {
-                    JvmMicroKernel.tile(a, t * rows * lda + k0 * kStride, lda, kStride, b, bAt, depth, c, t * rows * ldc + q * width, ldc, k0 == 0);
+                    if (kStride == 1) {
+                        JvmMicroKernel.tile(a, t * rows * lda + k0, lda, b, bAt, depth, c, t * rows * ldc + q * width, ldc, k0 == 0);
+                    } else {
+                        JvmMicroKernel.tileStrided(a, t * rows * lda + k0 * kStride, lda, kStride, b, bAt, depth, c, t * rows * ldc + q * width, ldc, k0 == 0);
+                    }
                 }
             }
         }

@@ -1,9 +1,5 @@
 package uk.ac.manchester.tornado.api;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.vitornado.jvmapi.JvmTornado;
@@ -13,7 +9,7 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoTaskRuntimeException;
 
 /**
  * Runs a KernelContext task over its grid on the JVM. Work-groups are independent, so they run in parallel on all
- * cores, in chunks (a kernel may have millions of work-items). Within a group, work-items run one after the other
+ * cores ({@link JvmWorkers}), in chunks (a kernel may have millions of work-items). Within a group, work-items run one after the other
  * (fast) unless the kernel synchronises with {@code localBarrier()}; then each work-item gets a virtual thread and
  * the group advances together. Which of the two a kernel needs is found out on its first group, run cooperatively,
  * and remembered per task.
@@ -60,36 +56,14 @@ final class JvmKernelDispatch {
     }
 
     private static void runGroups(JvmTask task, long from, long to, int[] global, int[] local, int[] groups, boolean cooperative) {
-        long n = to - from;
-        if (n <= 0) {
-            return;
-        }
-        ForkJoinPool pool = JvmTornado.pool();
-        int chunks = (int) Math.min(n, (long) pool.getParallelism() * 4);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Future<?>> futures = new ArrayList<>(chunks);
-        for (int c = 0; c < chunks; c++) {
-            long start = from + n * c / chunks;
-            long end = from + n * (c + 1) / chunks;
-            futures.add(pool.submit(() -> {
-                for (long g = start; g < end && failure.get() == null; g++) {
-                    try {
-                        runGroup(task, g, global, local, groups, cooperative);
-                    } catch (Throwable t) {
-                        failure.compareAndSet(null, t);
-                    }
+        try {
+            JvmTornado.workers().run(to - from, (first, last) -> {
+                for (long g = from + first; g < from + last; g++) {
+                    runGroup(task, g, global, local, groups, cooperative);
                 }
-            }));
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (Exception e) {
-                failure.compareAndSet(null, e);
-            }
-        }
-        if (failure.get() != null) {
-            throw failed(task, failure.get());
+            });
+        } catch (RuntimeException | Error e) {
+            throw failed(task, e);
         }
     }
 
