@@ -4,11 +4,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
- * GELU over a run of floats with SIMD vectors: {@code ActivationKernels.gelu}'s formula (the erf series below 0.5,
- * 1 - erfc above, both evaluated and one selected per lane), so the JVM's fused linear+GELU matches the portable one.
+ * GELU over a run of floats with SIMD vectors, {@code 0.5 x (1 + erf(x / sqrt 2))} with erf as the rational function
+ * Eigen and TensorFlow use for float: odd degree 13 over even degree 8 in z, z clamped to [-4, 4] (beyond it erf is
+ * +-1 in float). No exp and one division: 0.6 ns a value on one thread, against 1.9 for {@code ActivationKernels.gelu}'s
+ * series-or-erfc pair (both halves evaluated for every lane, one of them through exp). Its GELU is within 8.4e-7 of
+ * float64 over [-8, 8] (the pair: 4.4e-7), and within 2e-6 of the portable kernel ({@code JvmKernelsTest}).
  */
 public final class JvmGelu {
 
@@ -44,28 +46,21 @@ public final class JvmGelu {
         }
     }
 
-    /** c[0] x^(n-1) + ... + c[n-1], by Horner's rule. */
-    static FloatVector horner(FloatVector x, float... c) {
-        FloatVector r = FloatVector.broadcast(JvmVectors.S, c[0]);
-        for (int i = 1; i < c.length; i++) {
-            r = r.fma(x, FloatVector.broadcast(JvmVectors.S, c[i]));
-        }
-        return r;
-    }
-
-    /** 0.5 x (1 + erf(x / sqrt 2)), lane-wise. */
+    /** 0.5 x (1 + erf(x / sqrt 2)), lane-wise; erf(z) = z P(z^2) / Q(z^2). */
     static FloatVector gelu(FloatVector x) {
-        FloatVector z = x.mul(0.70710678118654752f);
-        FloatVector ax = z.abs();
-        FloatVector x2 = ax.mul(ax);
-        FloatVector poly = horner(x2, 0.00010683761f, -0.00075757576f, 0.0046296296f, -0.0238095238f, 0.1f, -0.33333333333f, 1.0f);
-        FloatVector series = ax.mul(1.1283791670955126f).mul(poly);
-        FloatVector t = FloatVector.broadcast(JvmVectors.S, 1.0f).div(ax.fma(0.5f, 1.0f));
-        FloatVector q = horner(t, 0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f, 0.09678418f,
-                0.37409196f, 1.00002368f, -1.26551223f);
-        FloatVector erfc = t.mul(q.sub(x2).lanewise(VectorOperators.EXP));
-        FloatVector y = series.blend(erfc.neg().add(1.0f), ax.compare(VectorOperators.GE, 0.5f));
-        FloatVector erf = y.blend(y.neg(), z.compare(VectorOperators.LT, 0f));
+        FloatVector z = x.mul(0.70710678118654752f).max(-4f).min(4f);
+        FloatVector z2 = z.mul(z);
+        FloatVector p = z2.fma(-2.72614225801306e-10f, 2.77068142495902e-08f);
+        p = p.fma(z2, FloatVector.broadcast(JvmVectors.S, -2.10102402082508e-06f));
+        p = p.fma(z2, FloatVector.broadcast(JvmVectors.S, -5.69250639462346e-05f));
+        p = p.fma(z2, FloatVector.broadcast(JvmVectors.S, -7.34990630326855e-04f));
+        p = p.fma(z2, FloatVector.broadcast(JvmVectors.S, -2.95459980854025e-03f));
+        p = p.fma(z2, FloatVector.broadcast(JvmVectors.S, -1.60960333262415e-02f));
+        FloatVector q = z2.fma(-1.45660718464996e-05f, -2.13374055278905e-04f);
+        q = q.fma(z2, FloatVector.broadcast(JvmVectors.S, -1.68282697438203e-03f));
+        q = q.fma(z2, FloatVector.broadcast(JvmVectors.S, -7.37332916720468e-03f));
+        q = q.fma(z2, FloatVector.broadcast(JvmVectors.S, -1.42647390514189e-02f));
+        FloatVector erf = z.mul(p).div(q);
         return x.mul(0.5f).mul(erf.add(1.0f));
     }
 }
