@@ -1,11 +1,11 @@
 package org.vitornado.runtime.jvm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import org.vitornado.kernels.Grids;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -56,13 +56,13 @@ public final class JvmRoiAlignKernels {
         MemorySegment ms = map.getSegment();
         MemorySegment os = out.getSegment();
         int lanes = JvmVectors.S.length();
+        // Whole vectors, then the tail one float at a time: masked segment accesses take a slow path unless every
+        // lane is set, and cost about twice a plain access even then.
+        int full = channels - channels % lanes;
         long base = (long) image * height * width;
         for (int pw = 0; pw < pooled; pw++) {
             long dst = (((long) r * pooled + ph) * pooled + pw) * channels * Float.BYTES;
-            for (int ch = 0; ch < channels; ch += lanes) {
-                VectorMask<Float> m = JvmVectors.S.indexInRange(ch, channels);
-                FloatVector.zero(JvmVectors.S).intoMemorySegment(os, dst + (long) ch * Float.BYTES, JvmVectors.ORDER, m);
-            }
+            os.asSlice(dst, (long) channels * Float.BYTES).fill((byte) 0);
             for (int iy = 0; iy < gridH; iy++) {
                 float yIn = y0 + ph * binH + (iy + 0.5f) * binH / gridH;
                 for (int ix = 0; ix < gridW; ix++) {
@@ -98,21 +98,29 @@ public final class JvmRoiAlignKernels {
                     long b = (base + (long) yLow * width + xHigh) * channels * Float.BYTES;
                     long c = (base + (long) yHigh * width + xLow) * channels * Float.BYTES;
                     long d = (base + (long) yHigh * width + xHigh) * channels * Float.BYTES;
-                    for (int ch = 0; ch < channels; ch += lanes) {
-                        VectorMask<Float> m = JvmVectors.S.indexInRange(ch, channels);
+                    for (int ch = 0; ch < full; ch += lanes) {
                         long off = (long) ch * Float.BYTES;
-                        FloatVector v = FloatVector.fromMemorySegment(JvmVectors.S, ms, a + off, JvmVectors.ORDER, m).mul(w1)
-                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, b + off, JvmVectors.ORDER, m).mul(w2))
-                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, c + off, JvmVectors.ORDER, m).mul(w3))
-                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, d + off, JvmVectors.ORDER, m).mul(w4));
-                        FloatVector.fromMemorySegment(JvmVectors.S, os, dst + off, JvmVectors.ORDER, m).add(v).intoMemorySegment(os, dst + off, JvmVectors.ORDER, m);
+                        FloatVector v = FloatVector.fromMemorySegment(JvmVectors.S, ms, a + off, JvmVectors.ORDER).mul(w1)
+                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, b + off, JvmVectors.ORDER).mul(w2))
+                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, c + off, JvmVectors.ORDER).mul(w3))
+                                .add(FloatVector.fromMemorySegment(JvmVectors.S, ms, d + off, JvmVectors.ORDER).mul(w4));
+                        FloatVector.fromMemorySegment(JvmVectors.S, os, dst + off, JvmVectors.ORDER).add(v).intoMemorySegment(os, dst + off, JvmVectors.ORDER);
+                    }
+                    for (int ch = full; ch < channels; ch++) {
+                        long off = (long) ch * Float.BYTES;
+                        float v = ms.get(ValueLayout.JAVA_FLOAT, a + off) * w1 + ms.get(ValueLayout.JAVA_FLOAT, b + off) * w2
+                                + ms.get(ValueLayout.JAVA_FLOAT, c + off) * w3 + ms.get(ValueLayout.JAVA_FLOAT, d + off) * w4;
+                        os.set(ValueLayout.JAVA_FLOAT, dst + off, os.get(ValueLayout.JAVA_FLOAT, dst + off) + v);
                     }
                 }
             }
-            for (int ch = 0; ch < channels; ch += lanes) {
-                VectorMask<Float> m = JvmVectors.S.indexInRange(ch, channels);
+            for (int ch = 0; ch < full; ch += lanes) {
                 long off = dst + (long) ch * Float.BYTES;
-                FloatVector.fromMemorySegment(JvmVectors.S, os, off, JvmVectors.ORDER, m).div(samples).intoMemorySegment(os, off, JvmVectors.ORDER, m);
+                FloatVector.fromMemorySegment(JvmVectors.S, os, off, JvmVectors.ORDER).div(samples).intoMemorySegment(os, off, JvmVectors.ORDER);
+            }
+            for (int ch = full; ch < channels; ch++) {
+                long off = dst + (long) ch * Float.BYTES;
+                os.set(ValueLayout.JAVA_FLOAT, off, os.get(ValueLayout.JAVA_FLOAT, off) / samples);
             }
         }
     }
