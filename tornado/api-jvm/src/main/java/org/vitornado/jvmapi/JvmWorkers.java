@@ -10,9 +10,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * every task. A job is the range {@code [0, count)} of work-groups; everyone claims chunks of it from one counter, so
  * a thread that falls behind (a busy core) leaves its share to the others.
  *
- * <p>Why not a ForkJoinPool: a model runs ~90 short tasks per image (ViT-S at batch 1 takes ~60 us a task), and
- * submitting futures to parked pool threads and waiting on them cost ~40 us each. Here the workers spin for
- * {@value #SPIN_NANOS} ns after a job, since the next one usually follows within microseconds, and only then park.
+ * <p>Why not a ForkJoinPool: a model runs about 90 tasks per image (ViT-S at batch 1: tasks of about 0.6 ms), and
+ * submitting futures to parked pool threads and waiting on them cost about 31 us a task (100 tasks of 8 work-items;
+ * here 5.5 us). The workers spin for {@value #SPIN_NANOS} ns after a job, since the next one usually follows within
+ * microseconds, and only then park.
  *
  * <p>One job runs at a time (plans executed from several threads take turns); a job started from inside a job (a
  * kernel calling back into a dispatch, on a worker or on the caller) runs on the calling thread alone.
@@ -61,8 +62,8 @@ public final class JvmWorkers {
         }
         oneJobAtATime.lock();
         try {
-            // Chunks of 1/32 of a thread's share: a task ends at most one chunk after its first idle thread, and claiming
-            // one costs ~50 ns against the microseconds of the JVM kernels' work-items.
+            // Chunks of 1/32 of a thread's share: a task ends at most one chunk after its first idle thread, and
+            // claiming one costs ~50 ns against the microseconds of the JVM kernels' work-items.
             long chunk = Math.max(1, count / (32L * threads()));
             Job job = new Job(count, chunk, body, Thread.currentThread());
             current = job;

@@ -17,11 +17,11 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * per plan ({@link JvmPackedWeights}); the register tile is {@link JvmMicroKernel}.
  *
  * <p>Grid 2D: x = block of {@value #ROW_BLOCK} rows, y = block of {@value #PANELS} weight panels (256 features on
- * AVX-512); local 1 x 1 (each work-item is a whole block, the JVM's work-groups are spread over all cores). Rows vary
- * fastest, so the consecutive work-items a thread runs share their panels, which stay in its caches instead of being read
- * again from memory for every block of rows. A work-item copies its rows of x into a heap array once, multiplies them
- * with its panels ({@link JvmGemm}), and applies the bias, GELU or residual as the block is stored. Four panels per
- * copy rather than two: the copy is a smaller share of the work.
+ * AVX-512); local 1 x 1 (each work-item is a whole block, the JVM's work-groups are spread over all cores). Rows
+ * vary fastest, so the consecutive work-items a thread runs share their panels, which stay in its caches instead of
+ * being read again from memory for every block of rows. A work-item copies its rows of x into a heap array once,
+ * multiplies them with its panels ({@link JvmGemm}), and applies the bias, GELU or residual as the block is stored.
+ * Four panels per copy rather than two: the copy is a smaller share of the work.
  */
 public final class JvmLinearKernels {
 

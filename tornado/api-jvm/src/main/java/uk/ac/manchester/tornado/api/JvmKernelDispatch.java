@@ -9,10 +9,10 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoTaskRuntimeException;
 
 /**
  * Runs a KernelContext task over its grid on the JVM. Work-groups are independent, so they run in parallel on all
- * cores ({@link JvmWorkers}), in chunks (a kernel may have millions of work-items). Within a group, work-items run one after the other
- * (fast) unless the kernel synchronises with {@code localBarrier()}; then each work-item gets a virtual thread and
- * the group advances together. Which of the two a kernel needs is found out on its first group, run cooperatively,
- * and remembered per task.
+ * cores ({@link org.vitornado.jvmapi.JvmWorkers}), in chunks (a kernel may have millions of work-items). Within a
+ * group, work-items run one after the other (fast) unless the kernel synchronises with {@code localBarrier()}; then
+ * each work-item gets a virtual thread and the group advances together. Which of the two a kernel needs is found out
+ * on its first group, run cooperatively, and remembered per task.
  */
 final class JvmKernelDispatch {
 
