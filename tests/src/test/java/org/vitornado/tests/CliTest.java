@@ -9,7 +9,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +33,31 @@ class CliTest {
     static final Path SNEAKER = DEMO.resolve("test-images/sneaker/00009.png");
 
     record Run(int code, String out, String err) {
+    }
+
+    /**
+     * {@code bin/vitornado ARGS} in its own process, as a user runs it, with {@code env} added to this process's
+     * environment (TORNADOVM_HOME passes through); fails the test if it has not ended after five minutes.
+     */
+    static Run launcher(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ProjectFiles.root().resolve("bin").resolve("vitornado").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("bin/vitornado " + String.join(" ", args) + " did not end within five minutes");
+        }
+        return new Run(p.exitValue(), out, err.join());
     }
 
     static Run cli(String... args) {

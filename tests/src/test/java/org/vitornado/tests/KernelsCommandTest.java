@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.vitornado.runtime.Backend;
@@ -26,35 +22,16 @@ class KernelsCommandTest {
         assertTrue(r.out().contains("TiledLinearKernels.linearGelu"), r.out());
     }
 
-    /** {@code bin/vitornado ARGS}, as a user runs it, with its output; TORNADOVM_HOME passes through from the environment. */
-    static CliTest.Run launcher(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(ProjectFiles.root().resolve("bin").resolve("vitornado").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return e.toString();
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-        }
-        return new CliTest.Run(p.exitValue(), out, err.join());
-    }
-
     @Test
     void showPrintsWhatTornadoVmGeneratesOrSaysItNeedsTornadoVm() throws IOException, InterruptedException {
         if (Backend.detect() == Backend.TORNADO) {
-            CliTest.Run r = launcher("kernels", "--show", "linear", "--version", "2", "--backend", "tornado");
+            CliTest.Run r = CliTest.launcher(Map.of(), "kernels", "--show", "linear", "--version", "2", "--backend", "tornado");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("// Java: TiledLinearKernels.linear, grid 288x64 / 16x16"), r.out());
             assertTrue(r.out().contains("__kernel void linear(") && r.out().contains("barrier(CLK_LOCAL_MEM_FENCE)"), r.out());
             // Every kernel of the list, in the version this device gets.
             for (String k : new String[] {"layerNorm", "attention", "linearResidual", "linearGelu", "softmax"}) {
-                CliTest.Run each = launcher("kernels", "--show", k, "--backend", "tornado");
+                CliTest.Run each = CliTest.launcher(Map.of(), "kernels", "--show", k, "--backend", "tornado");
                 assertEquals(0, each.code(), k + ": " + each.err());
                 assertTrue(each.out().contains("__kernel void " + k + "("), k + ":\n" + each.out());
             }
