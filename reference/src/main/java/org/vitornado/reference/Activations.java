@@ -47,4 +47,9 @@ public final class Activations {
     public static double relu(double x) {
         return Math.max(x, 0);
     }
+
+    /** {@code 1 / (1 + e^-x)}. Reference for {@code ActivationKernels.sigmoidInPlace}. */
+    public static double sigmoid(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
+    }
 }

@@ -58,4 +58,45 @@ public final class Attention {
         }
         return out;
     }
+
+    /**
+     * {@code nn.MultiheadAttention} with a key padding mask, q, k and v in three arrays (row r of image b at
+     * {@code (b * rows + r) * stride + offset}, head h {@code h * headDim} further): keys with
+     * {@code keyMask[b * keys + j] != 0} get -inf before the softmax. An all-masked row is NaN, as in PyTorch.
+     * Reference for {@code MaskedAttentionKernels.attention} and {@code JvmAttentionKernels.maskedAttention}.
+     */
+    public static double[] maskedAttention(float[] q, float[] k, float[] v, float[] keyMask, int batch, int queries, int keys, int heads,
+            int headDim, int qStride, int qOffset, int kStride, int kOffset, int vStride, int vOffset, double scale) {
+        int c = heads * headDim;
+        double[] out = new double[batch * queries * c];
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < queries; i++) {
+                    double[] p = new double[keys];
+                    for (int j = 0; j < keys; j++) {
+                        double s = 0;
+                        for (int d = 0; d < headDim; d++) {
+                            s += (double) q[(b * queries + i) * qStride + qOffset + h * headDim + d] * k[(b * keys + j) * kStride + kOffset + h * headDim + d];
+                        }
+                        p[j] = keyMask[b * keys + j] != 0 ? Double.NEGATIVE_INFINITY : s * scale;
+                    }
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (double x : p) {
+                        max = Math.max(max, x);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < keys; j++) {
+                        p[j] = Math.exp(p[j] - max);
+                        sum += p[j];
+                    }
+                    for (int j = 0; j < keys; j++) {
+                        for (int d = 0; d < headDim; d++) {
+                            out[(b * queries + i) * c + h * headDim + d] += p[j] / sum * v[(b * keys + j) * vStride + vOffset + h * headDim + d];
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
 }

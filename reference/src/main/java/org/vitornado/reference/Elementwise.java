@@ -41,4 +41,22 @@ public final class Elementwise {
         }
         return out;
     }
+
+    /** {@code x[i] + y[i]}. Reference for {@code ElementwiseKernels.add}. */
+    public static double[] add(float[] x, float[] y) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (double) x[i] + y[i];
+        }
+        return out;
+    }
+
+    /** {@code max(x[i] + y[i], 0)}. Reference for {@code ElementwiseKernels.addReluInPlace}. */
+    public static double[] addRelu(float[] x, float[] y) {
+        double[] out = add(x, y);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.max(out[i], 0);
+        }
+        return out;
+    }
 }

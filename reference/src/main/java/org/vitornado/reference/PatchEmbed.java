@@ -48,4 +48,37 @@ public final class PatchEmbed {
         }
         return out;
     }
+
+    /**
+     * The hybrid ViT's tokens: row 0 of each image the class token (when {@code prefix == 1}), then each projected
+     * feature-map row plus its position embedding. Reference for {@code PatchEmbedKernels.embedTokens}.
+     */
+    public static double[] embedTokens(float[] patches, float[] clsToken, float[] pos, int batch, int gridTokens, int embed, int prefix) {
+        int perImage = prefix + gridTokens;
+        double[] out = new double[batch * perImage * embed];
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < embed; c++) {
+                if (prefix == 1) {
+                    out[b * perImage * embed + c] = clsToken[c];
+                }
+                for (int t = 0; t < gridTokens; t++) {
+                    out[(b * perImage + prefix + t) * embed + c] = (double) patches[(b * gridTokens + t) * embed + c] + pos[t * embed + c];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** NCHW to NHWC. Reference for {@code PatchEmbedKernels.channelsLast}. */
+    public static double[] channelsLast(float[] image, int batch, int channels, int height, int width) {
+        double[] out = new double[image.length];
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < height * width; p++) {
+                    out[(b * height * width + p) * channels + c] = image[(b * channels + c) * height * width + p];
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -15,6 +15,7 @@ import org.vitornado.runtime.ExecutionOptions;
 import org.vitornado.runtime.PlanBuilder;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.nn.MaxPool2d;
 import org.vitornado.runtime.nn.PatchEmbed;
 import org.vitornado.runtime.ops.ResampleOps;
 import org.vitornado.runtime.tensor.FeatureMap;
@@ -133,7 +134,7 @@ public final class VitDetModel {
             }
             if (c.topBlock() && p5 != null) {
                 FeatureMap p6 = FeatureMap.allocate(batch, (p5.height() - 1) / 2 + 1, (p5.width() - 1) / 2 + 1, c.outChannels());
-                g.section("p6").maxPool2d("p6", p5, 1, 2, p6);
+                g.section("p6").maxPool2d("p6", p5, new MaxPool2d(1, 2, 0, false), p6);
                 levels.add(new Level("p6", p6));
             }
             levels.add(last);
@@ -156,7 +157,7 @@ public final class VitDetModel {
                 next = 1;
             } else if (scale == 0.5) {
                 FeatureMap pooled = FeatureMap.allocate(batch, cur.height() / 2, cur.width() / 2, cur.channels());
-                g.maxPool2d(p + ".0", cur, 2, 2, pooled);
+                g.maxPool2d(p + ".0", cur, new MaxPool2d(2, 2, 0, false), pooled);
                 cur = pooled;
                 next = 1;
             }

@@ -1,10 +1,11 @@
 package org.vitornado.kernels;
 
 import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * Element-by-element arithmetic on whole arrays: residual additions that no other kernel can fuse.
+ * Element-by-element arithmetic on whole arrays: residual and position additions that no other kernel can fuse.
  * <p>Float64 reference: {@link org.vitornado.reference.Elementwise}.
  */
 public final class ElementwiseKernels {
@@ -16,6 +17,20 @@ public final class ElementwiseKernels {
     public static void addInPlace(FloatArray x, FloatArray y, int n) {
         for (@Parallel int i = 0; i < n; i++) {
             x.set(i, x.get(i) + y.get(i));
+        }
+    }
+
+    /** out[i] = x[i] + y[i] for i in [0, n): a query or key with its position embedding added (DETR). One parallel loop. */
+    public static void add(FloatArray x, FloatArray y, FloatArray out, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            out.set(i, x.get(i) + y.get(i));
+        }
+    }
+
+    /** x[i] = max(x[i] + y[i], 0) for i in [0, n): a ResNet block's shortcut added, then ReLU. One parallel loop. */
+    public static void addReluInPlace(FloatArray x, FloatArray y, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            x.set(i, TornadoMath.max(x.get(i) + y.get(i), 0.0f));
         }
     }
 

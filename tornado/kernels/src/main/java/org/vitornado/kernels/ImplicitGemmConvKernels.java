@@ -2,6 +2,7 @@ package org.vitornado.kernels;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
@@ -11,7 +12,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <ul>
  * <li>{@code conv2d} (groups = 1): {@code out[m, n] = sum_k A[m, k] B[n, k] + bias[n]} with m the output pixel
  * {@code (b, oy, ox)}, n the output channel and k the tap and input channel {@code (ky kernelSize + kx) inChannels + ci};
- * {@code A[m, k] = in[b, oy stride - pad + ky, ox stride - pad + kx, ci]} (zero outside the map) and
+ * {@code A[m, k] = in[b, oy stride - padTop + ky, ox stride - padLeft + kx, ci]} (zero outside the map) and
  * {@code B[n, k] = weight[n, ci, ky, kx]}. A 3x3 convolution from 256 channels is a GEMM with k = 2304.</li>
  * <li>{@code convTranspose2x2}: {@code A[m, k] = in[m, k]} with m the input pixel; n = o * 4 + ky * 2 + kx runs over
  * output channels and the four taps, {@code B[n, k] = weight[k, o, ky, kx]}, and result (m, n) lands at output pixel
@@ -45,7 +46,7 @@ public final class ImplicitGemmConvKernels {
 
     /** {@code ConvKernels.conv2d} with groups = 1, as an implicit GEMM. */
     public static void conv2d(KernelContext ctx, FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int batch, int height, int width,
-            int inChannels, int outChannels, int kernelSize, int stride, int pad, int outH, int outW) {
+            int inChannels, int outChannels, int kernelSize, int stride, int padTop, int padLeft, int outH, int outW, int relu) {
         float[] as = ctx.allocateFloatLocalArray(DEPTH * STRIDE);
         float[] bs = ctx.allocateFloatLocalArray(DEPTH * STRIDE);
         int lx = ctx.localIdx;
@@ -64,7 +65,7 @@ public final class ImplicitGemmConvKernels {
             for (int e = flat; e < TILE * DEPTH; e += GROUP * GROUP) {
                 int t = e / DEPTH;
                 int kk = e % DEPTH;
-                as[kk * STRIDE + t] = mapTap(in, row0 + t, k0 + kk, rows, depth, height, width, inChannels, kernelSize, stride, pad, outH, outW);
+                as[kk * STRIDE + t] = mapTap(in, row0 + t, k0 + kk, rows, depth, height, width, inChannels, kernelSize, stride, padTop, padLeft, outH, outW);
                 int n = col0 + t;
                 int k = k0 + kk;
                 int tap = k / inChannels;
@@ -86,7 +87,8 @@ public final class ImplicitGemmConvKernels {
             for (int j = 0; j < 4; j++) {
                 int n = col0 + lx + GROUP * j;
                 if (m < rows && n < outChannels) {
-                    out.set(m * outChannels + n, acc[i * 4 + j] + bias.get(n));
+                    float y = acc[i * 4 + j] + bias.get(n);
+                    out.set(m * outChannels + n, relu == 1 ? TornadoMath.max(y, 0.0f) : y);
                 }
             }
         }
@@ -96,16 +98,16 @@ public final class ImplicitGemmConvKernels {
      * A[m, k] of {@link #conv2d}: the input value tap k of output pixel m reads, zero outside the map (and past the
      * matrix).
      */
-    static float mapTap(FloatArray in, int m, int k, int rows, int depth, int height, int width, int inChannels, int kernelSize, int stride, int pad,
-            int outH, int outW) {
+    static float mapTap(FloatArray in, int m, int k, int rows, int depth, int height, int width, int inChannels, int kernelSize, int stride, int padTop,
+            int padLeft, int outH, int outW) {
         int b = m / (outH * outW);
         int oy = (m - b * outH * outW) / outW;
         int ox = m - b * outH * outW - oy * outW;
         int tap = k / inChannels;
         int ci = k - tap * inChannels;
         int ky = tap / kernelSize;
-        int iy = oy * stride - pad + ky;
-        int ix = ox * stride - pad + tap - ky * kernelSize;
+        int iy = oy * stride - padTop + ky;
+        int ix = ox * stride - padLeft + tap - ky * kernelSize;
         boolean inside = m < rows && k < depth && iy >= 0 && iy < height && ix >= 0 && ix < width;
         return inside ? in.get(((b * height + iy) * width + ix) * inChannels + ci) : 0.0f;
     }

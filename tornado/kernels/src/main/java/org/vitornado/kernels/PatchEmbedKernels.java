@@ -2,6 +2,7 @@ package org.vitornado.kernels;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
@@ -54,5 +55,46 @@ public final class PatchEmbedKernels {
             }
         }
         tokens.set(row * embed + c, acc + bias.get(c) + pos.get(p * embed + c));
+    }
+
+    /** Grid 2D: x = embedding channel c, y = token row b*T + t (as {@link #patchEmbedGrid}). */
+    public static WorkerGrid embedTokensGrid(int batch, int tokens, int embed) {
+        return Grids.grid2D(embed, batch * tokens, 16, 4);
+    }
+
+    /**
+     * The hybrid ViT's token matrix from its projected feature map ({@code patches [batch * gridTokens, embed]}, the
+     * backbone's map through {@code HybridEmbed.proj}, row-major): tokens[b*T + prefix + t, c] = patches[b*gridTokens + t, c]
+     * + pos[t, c]; tokens[b*T, c] = clsToken[c] when prefix == 1.
+     */
+    public static void embedTokens(KernelContext ctx, FloatArray patches, FloatArray clsToken, FloatArray pos, FloatArray tokens, int batch,
+            int gridTokens, int embed, int prefix) {
+        int c = ctx.globalIdx;
+        int row = ctx.globalIdy;
+        int perImage = prefix + gridTokens;
+        if (c >= embed || row >= batch * perImage) {
+            return;
+        }
+        int b = row / perImage;
+        int t = row - b * perImage - prefix;
+        float value = clsToken.get(c);
+        if (t >= 0) {
+            value = patches.get((b * gridTokens + t) * embed + c) + pos.get(t * embed + c);
+        }
+        tokens.set(row * embed + c, value);
+    }
+
+    /**
+     * NCHW images to a channels-last map: out[((b*H + y)*W + x)*C + c] = image[((b*C + c)*H + y)*W + x], for a first
+     * layer that is a convolution on the map (the hybrid ViT's CNN). One parallel loop over the values.
+     */
+    public static void channelsLast(FloatArray image, FloatArray out, int batch, int channels, int height, int width) {
+        for (@Parallel int i = 0; i < batch * channels * height * width; i++) {
+            int c = i % channels;
+            int pixel = i / channels;
+            int b = pixel / (height * width);
+            int yx = pixel - b * height * width;
+            out.set(i, image.get((b * channels + c) * height * width + yx));
+        }
     }
 }

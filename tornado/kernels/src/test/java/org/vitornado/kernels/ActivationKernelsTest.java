@@ -67,4 +67,26 @@ class ActivationKernelsTest {
             assertEquals(i < n ? Activations.relu(v[i]) : v[i], x.get(i), "element " + i);
         }
     }
+
+    @Test
+    void sigmoidInPlaceMatchesFloat64() {
+        Random r = new Random(5);
+        int n = 1001;
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextGaussian() * 6);
+        }
+        FloatArray x = FloatArray.fromArray(a);
+        TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, x).task("sigmoid", ActivationKernels::sigmoidInPlace, x, n)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, x);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            plan.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < n; i++) {
+            double want = Activations.sigmoid(a[i]);
+            assertEquals(want, x.get(i), 2e-7 + 2e-7 * want, "sigmoid(" + a[i] + ")");
+        }
+    }
 }

@@ -67,4 +67,30 @@ class ElementwiseKernelsTest {
             }
         }
     }
+
+    /** {@code out = x + y} into a third array, and {@code x = max(x + y, 0)} in place. */
+    @Test
+    void addAndAddReluMatchFloat64() {
+        Random r = new Random(23);
+        int n = 2053;
+        float[] a = KernelHarness.random(r, n, 2);
+        float[] b = KernelHarness.random(r, n, 2);
+        FloatArray x = FloatArray.fromArray(a);
+        FloatArray y = FloatArray.fromArray(b);
+        FloatArray sum = new FloatArray(n);
+        TaskGraph g = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, x, y)
+                .task("add", ElementwiseKernels::add, x, y, sum, n).task("addRelu", ElementwiseKernels::addReluInPlace, x, y, n)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, sum, x);
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            plan.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        double[] wantSum = Elementwise.add(a, b);
+        double[] wantRelu = Elementwise.addRelu(a, b);
+        for (int i = 0; i < n; i++) {
+            assertEquals(wantSum[i], sum.get(i), Math.ulp((float) wantSum[i]), "sum " + i);
+            assertEquals(wantRelu[i], x.get(i), Math.ulp((float) wantRelu[i]), "relu(x + y) " + i);
+        }
+    }
 }

@@ -24,7 +24,7 @@ class KernelBytecodeLintTest {
     static final List<Class<?>> KERNELS = List.of(ActivationKernels.class, AttentionKernels.class, BoxKernels.class, ConvKernels.class, ElementwiseKernels.class, FlashAttentionKernels.class, GroupLayerNormKernels.class, LayerNormKernels.class, MaskKernels.class,
             LinearKernels.class, PatchEmbedKernels.class, PoolingKernels.class, ResampleKernels.class, RoiAlignKernels.class, SoftmaxKernels.class,
             TiledLinearKernels.class, WindowAttentionKernels.class, FlashWindowAttentionKernels.class, GroupSoftmaxKernels.class,
-            ImplicitGemmConvKernels.class);
+            ImplicitGemmConvKernels.class, GroupNormKernels.class, SinePositionKernels.class, MaskedAttentionKernels.class);
 
     @Test
     void projectKernelsPassTheLint() {

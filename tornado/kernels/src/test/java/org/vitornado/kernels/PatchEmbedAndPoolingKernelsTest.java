@@ -64,4 +64,43 @@ class PatchEmbedAndPoolingKernelsTest {
                 g -> g.task("t", PoolingKernels::meanTokens, ctx, fx, outMean, batch, tokens, start, channels));
         assertClose("meanTokens", outMean, mean, 1e-6);
     }
+
+    /** The hybrid ViT's token assembly: class token (or none), then projected map rows plus position. */
+    @ParameterizedTest(name = "batch={0} gridTokens={1} embed={2} prefix={3}")
+    @CsvSource({"1,16,48,1", "2,30,17,1", "3,7,5,0", "1,1,1,1"})
+    void embedTokensMatchesFloat64(int batch, int gridTokens, int embed, int prefix) {
+        Random r = new Random(gridTokens * 7L + embed + prefix);
+        float[] patches = random(r, batch * gridTokens * embed, 1);
+        float[] cls = random(r, embed, 1);
+        float[] pos = random(r, gridTokens * embed, 1);
+        double[] want = PatchEmbed.embedTokens(patches, cls, pos, batch, gridTokens, embed, prefix);
+        FloatArray fp = FloatArray.fromArray(patches);
+        FloatArray fc = FloatArray.fromArray(cls);
+        FloatArray fpos = FloatArray.fromArray(pos);
+        FloatArray out = output(want.length);
+        KernelContext ctx = new KernelContext();
+        KernelHarness.run(PatchEmbedKernels.embedTokensGrid(batch, prefix + gridTokens, embed), new Object[] {fp, fc, fpos}, out,
+                g -> g.task("t", PatchEmbedKernels::embedTokens, ctx, fp, fc, fpos, out, batch, gridTokens, embed, prefix));
+        assertClose("embedTokens", out, want, 1e-7);
+    }
+
+    @ParameterizedTest(name = "batch={0} channels={1} {2}x{3}")
+    @CsvSource({"1,3,5,7", "2,3,64,64", "2,1,3,2"})
+    void channelsLastMatchesFloat64(int batch, int channels, int height, int width) {
+        Random r = new Random(height * 3L + width + channels);
+        float[] image = random(r, batch * channels * height * width, 1);
+        double[] want = PatchEmbed.channelsLast(image, batch, channels, height, width);
+        FloatArray fi = FloatArray.fromArray(image);
+        FloatArray out = output(want.length);
+        uk.ac.manchester.tornado.api.TaskGraph g = new uk.ac.manchester.tornado.api.TaskGraph("g")
+                .transferToDevice(uk.ac.manchester.tornado.api.enums.DataTransferMode.EVERY_EXECUTION, fi)
+                .task("t", PatchEmbedKernels::channelsLast, fi, out, batch, channels, height, width)
+                .transferToHost(uk.ac.manchester.tornado.api.enums.DataTransferMode.EVERY_EXECUTION, out);
+        try (uk.ac.manchester.tornado.api.TornadoExecutionPlan plan = new uk.ac.manchester.tornado.api.TornadoExecutionPlan(g.snapshot())) {
+            plan.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        assertClose("channelsLast", out, want, 1e-12);
+    }
 }

@@ -7,7 +7,9 @@ import java.util.Set;
 
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.nn.GroupNorm;
 import org.vitornado.runtime.nn.LayerNorm;
+import org.vitornado.runtime.nn.MaxPool2d;
 import org.vitornado.runtime.nn.Linear;
 import org.vitornado.runtime.nn.PatchEmbed;
 import org.vitornado.runtime.nn.WindowAttention;
@@ -20,6 +22,7 @@ import org.vitornado.runtime.ops.LinearOps;
 import org.vitornado.runtime.ops.NormOps;
 import org.vitornado.runtime.ops.PatchEmbedOps;
 import org.vitornado.runtime.ops.PoolingOps;
+import org.vitornado.runtime.ops.PositionOps;
 import org.vitornado.runtime.ops.ResampleOps;
 import org.vitornado.runtime.plan.Partitioner;
 import org.vitornado.runtime.plan.PlannedGraph;
@@ -382,6 +385,16 @@ public final class PlanBuilder {
         return add(PatchEmbedOps.patchEmbed(task, image, p, clsToken, pos, out, kernels));
     }
 
+    /** The hybrid ViT's tokens: class token, then the projected feature-map rows plus their position embedding. */
+    public PlanBuilder embedTokens(String task, Tokens patches, FloatArray clsToken, FloatArray pos, Tokens out) {
+        return add(PatchEmbedOps.embedTokens(task, patches, clsToken, pos, out, kernels));
+    }
+
+    /** The NCHW input images as a channels-last map (for a model whose first layer is a convolution on the map). */
+    public PlanBuilder channelsLast(String task, Image image, FeatureMap out) {
+        return add(PatchEmbedOps.channelsLast(task, image, out));
+    }
+
     /** {@code y = LayerNorm(x)}, row by row; {@code y} may be {@code x}. */
     public PlanBuilder layerNorm(String task, Tokens x, LayerNorm p, Tokens y) {
         return add(NormOps.layerNorm(task, x, p, y, kernels));
@@ -419,15 +432,62 @@ public final class PlanBuilder {
     }
 
     public PlanBuilder conv2d(String task, FeatureMap in, Conv2d p, FeatureMap out) {
-        return add(ConvOps.conv2d(task, in, p, out, kernels));
+        return add(ConvOps.conv2d(task, in, p, out, false, kernels));
+    }
+
+    /** {@code out = relu(conv(in))}: a conv with its (frozen) batch norm folded in, then ReLU. */
+    public PlanBuilder conv2dRelu(String task, FeatureMap in, Conv2d p, FeatureMap out) {
+        return add(ConvOps.conv2d(task, in, p, out, true, kernels));
     }
 
     public PlanBuilder convTranspose2x2(String task, FeatureMap in, ConvTranspose2x2 p, FeatureMap out) {
         return add(ConvOps.convTranspose2x2(task, in, p, out, kernels));
     }
 
-    public PlanBuilder maxPool2d(String task, FeatureMap in, int kernel, int stride, FeatureMap out) {
-        return add(ConvOps.maxPool2d(task, in, kernel, stride, out, kernels));
+    public PlanBuilder maxPool2d(String task, FeatureMap in, MaxPool2d p, FeatureMap out) {
+        return add(ConvOps.maxPool2d(task, in, p, out, kernels));
+    }
+
+    /**
+     * {@code y = GroupNorm(x)}, then ReLU if {@code relu}: two tasks, the groups' statistics ({@code task.stats}) and
+     * their application; {@code y} may be {@code x}.
+     */
+    public PlanBuilder groupNorm(String task, FeatureMap x, GroupNorm p, boolean relu, FeatureMap y) {
+        FloatArray stats = new FloatArray(2 * x.batch() * p.groups());
+        add(NormOps.groupStats(task + ".stats", x, p, stats, kernels));
+        return add(NormOps.groupNorm(task, x, p, stats, null, relu, y, kernels));
+    }
+
+    /** {@code y = relu(GroupNorm(x) + shortcut)}: a ResNetV2 bottleneck's last norm, its shortcut and ReLU. */
+    public PlanBuilder groupNormAddRelu(String task, FeatureMap x, GroupNorm p, FeatureMap shortcut, FeatureMap y) {
+        FloatArray stats = new FloatArray(2 * x.batch() * p.groups());
+        add(NormOps.groupStats(task + ".stats", x, p, stats, kernels));
+        return add(NormOps.groupNorm(task, x, p, stats, shortcut, true, y, kernels));
+    }
+
+    /** Attention of q over k and v (three arrays) with a key padding mask {@code [batch, keys]}, 1 = padding (DETR). */
+    public PlanBuilder maskedAttention(String task, HeadSlice q, HeadSlice k, HeadSlice v, FloatArray keyMask, int heads, Tokens out) {
+        return add(AttentionOps.maskedAttention(task, q, k, v, keyMask, heads, out, kernels));
+    }
+
+    /** DETR's sine position embedding of a padded batch from its feature mask. */
+    public PlanBuilder sinePosition(String task, FloatArray mask, FloatArray dimT, FeatureMap pos, float scale) {
+        return add(PositionOps.sinePosition(task, mask, dimT, pos, scale, kernels));
+    }
+
+    /** {@code out = x + y} over the whole arrays. */
+    public PlanBuilder add(String task, FloatArray x, FloatArray y, FloatArray out) {
+        return add(ElementwiseOps.add(task, x, y, out));
+    }
+
+    /** {@code x = max(x + y, 0)} over the whole arrays. */
+    public PlanBuilder addRelu(String task, FloatArray x, FloatArray y) {
+        return add(ElementwiseOps.addRelu(task, x, y));
+    }
+
+    /** {@code x = sigmoid(x)} over the whole array. */
+    public PlanBuilder sigmoid(String task, FloatArray x) {
+        return add(ElementwiseOps.sigmoid(task, x));
     }
 
     /** {@code x = gelu(x)} over the whole array. */

@@ -88,4 +88,61 @@ public final class JvmAttentionKernels {
             }
         }
     }
+
+    /**
+     * {@code MaskedAttentionKernels.attention} (same arguments and layouts): the head's unmasked keys and their values
+     * are gathered into the block and the masked ones left out, which is what -inf before the softmax does; the rest
+     * is {@link #attention}. Every key masked: NaN, as PyTorch.
+     */
+    public static void maskedAttention(KernelContext ctx, FloatArray q, FloatArray k, FloatArray v, FloatArray keyMask, FloatArray out, int batch,
+            int queries, int keys, int heads, int headDim, int qStride, int qOffset, int kStride, int kOffset, int vStride, int vOffset, float scale) {
+        int b = ctx.globalIdy / heads;
+        int h = ctx.globalIdy - b * heads;
+        int valid = 0;
+        for (int j = 0; j < keys; j++) {
+            valid += keyMask.get(b * keys + j) == 0f ? 1 : 0;
+        }
+        int block = queryBlock(queries, keys);
+        int blocks = (queries + block - 1) / block;
+        int parts = partsPerHead(batch * heads, queries, keys);
+        int firstBlock = blocks * ctx.globalIdx / parts;
+        int endBlock = blocks * (ctx.globalIdx + 1) / parts;
+        MemorySegment os = out.getSegment();
+        if (valid == 0) {
+            for (int i = firstBlock * block; i < Math.min(endBlock * block, queries); i++) {
+                for (int d = 0; d < headDim; d++) {
+                    out.set((b * queries + i) * heads * headDim + h * headDim + d, Float.NaN);
+                }
+            }
+            return;
+        }
+        MemorySegment qs = q.getSegment();
+        MemorySegment ks = k.getSegment();
+        MemorySegment vs = v.getSegment();
+        JvmAttentionBlock a = JvmAttentionBlock.of(valid, headDim, block);
+        int at = 0;
+        for (int j = 0; j < keys; j++) {
+            if (keyMask.get(b * keys + j) == 0f) {
+                a.key(at, ks, (long) (b * keys + j) * kStride + kOffset + (long) h * headDim);
+                a.value(at, vs, (long) (b * keys + j) * vStride + vOffset + (long) h * headDim);
+                at++;
+            }
+        }
+        for (int blk = firstBlock; blk < endBlock; blk++) {
+            int i0 = blk * block;
+            int n = Math.min(block, queries - i0);
+            a.queries(n);
+            long qBase = (long) (b * queries + i0) * qStride + qOffset + (long) h * headDim;
+            for (int i = 0; i < n; i++) {
+                a.query(i, qs, qBase + (long) i * qStride, scale);
+            }
+            a.scores();
+            a.softmax();
+            a.weightedValues();
+            long oBase = (long) (b * queries + i0) * heads * headDim + (long) h * headDim;
+            for (int i = 0; i < n; i++) {
+                a.store(i, os, oBase + (long) i * heads * headDim);
+            }
+        }
+    }
 }

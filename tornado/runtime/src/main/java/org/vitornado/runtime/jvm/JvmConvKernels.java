@@ -13,7 +13,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Channels-last convolutions for the JVM backend only, the maths of {@code ConvKernels.conv2d} (weights
- * {@code [out, in/groups, k, k]}, stride, zero padding) and {@code ConvKernels.convTranspose2x2}:
+ * {@code [out, in/groups, k, k]}, stride, zero padding, optional ReLU) and {@code ConvKernels.convTranspose2x2}:
  * <ul>
  * <li>{@link #conv2d} ({@code groups = 1}) as an implicit GEMM on the linear layers' {@link JvmGemm}: a work-item
  * gathers the receptive fields of {@value #ROW_BLOCK} output pixels into a heap array (tap-major: one contiguous run of
@@ -62,7 +62,8 @@ public final class JvmConvKernels {
 
     /** Dense convolution ({@code groups = 1}); same arguments as {@code ConvKernels.conv2d}, the filters packed tap-major. */
     public static void conv2d(KernelContext ctx, FloatArray in, JvmPackedWeights weight, FloatArray bias, FloatArray out, int batch, int height,
-            int width, int inChannels, int outChannels, int kernelSize, int stride, int pad, int groups, int outH, int outW) {
+            int width, int inChannels, int outChannels, int kernelSize, int stride, int padTop, int padLeft, int groups, int outH, int outW,
+            int relu) {
         int panelWidth = weight.width();
         int q0 = ctx.globalIdy * PANELS;
         int panels = Math.min(PANELS, weight.count() - q0);
@@ -75,7 +76,7 @@ public final class JvmConvKernels {
         float[] a = SCRATCH.get(0, tiles * JvmMicroKernel.ROWS * k);
         MemorySegment is = in.getSegment();
         for (int r = 0; r < n; r++) {
-            gather(is, a, r * k, p0 + r, height, width, inChannels, kernelSize, stride, pad, outH, outW);
+            gather(is, a, r * k, p0 + r, height, width, inChannels, kernelSize, stride, padTop, padLeft, outH, outW);
         }
         Arrays.fill(a, n * k, tiles * JvmMicroKernel.ROWS * k, 0f);
         int ldc = panels * panelWidth;
@@ -84,22 +85,23 @@ public final class JvmConvKernels {
         for (int r = 0; r < n; r++) {
             int row = (p0 + r) * outChannels + o0;
             for (int j = 0; j < filters; j++) {
-                out.set(row + j, c[r * ldc + j] + bias.get(o0 + j));
+                float y = c[r * ldc + j] + bias.get(o0 + j);
+                out.set(row + j, relu == 1 ? Math.max(y, 0f) : y);
             }
         }
     }
 
     /** The receptive field of output pixel {@code pixel} into {@code a[at ...]}, tap-major: {@code [ky][kx][c]}, zeros outside the map. */
     private static void gather(MemorySegment in, float[] a, int at, int pixel, int height, int width, int channels, int kernelSize, int stride,
-            int pad, int outH, int outW) {
+            int padTop, int padLeft, int outH, int outW) {
         int b = pixel / (outH * outW);
         int rest = pixel - b * outH * outW;
         int oy = rest / outW;
         int ox = rest - oy * outW;
-        int x0 = ox * stride - pad;
+        int x0 = ox * stride - padLeft;
         boolean rowInside = x0 >= 0 && x0 + kernelSize <= width;
         for (int ky = 0; ky < kernelSize; ky++) {
-            int iy = oy * stride - pad + ky;
+            int iy = oy * stride - padTop + ky;
             int dst = at + ky * kernelSize * channels;
             if (iy < 0 || iy >= height) {
                 Arrays.fill(a, dst, dst + kernelSize * channels, 0f);
@@ -124,7 +126,8 @@ public final class JvmConvKernels {
 
     /** Depthwise convolution ({@code groups = in = out}); same arguments as {@code ConvKernels.conv2d}. */
     public static void depthwise(KernelContext ctx, FloatArray in, FloatArray weight, FloatArray bias, FloatArray out, int batch, int height,
-            int width, int inChannels, int outChannels, int kernelSize, int stride, int pad, int groups, int outH, int outW) {
+            int width, int inChannels, int outChannels, int kernelSize, int stride, int padTop, int padLeft, int groups, int outH, int outW,
+            int relu) {
         int p0 = ctx.globalIdy * BLOCK;
         int pEnd = Math.min(p0 + BLOCK, batch * outH * outW);
         int channels = outChannels;
@@ -151,12 +154,12 @@ public final class JvmConvKernels {
             for (int c = 0; c < full; c += lanes) {
                 FloatVector acc = FloatVector.fromArray(JvmVectors.S, w, biasAt + c);
                 for (int ky = 0; ky < kernelSize; ky++) {
-                    int iy = oy * stride - pad + ky;
+                    int iy = oy * stride - padTop + ky;
                     if (iy < 0 || iy >= height) {
                         continue;
                     }
                     for (int kx = 0; kx < kernelSize; kx++) {
-                        int ix = ox * stride - pad + kx;
+                        int ix = ox * stride - padLeft + kx;
                         if (ix < 0 || ix >= width) {
                             continue;
                         }
@@ -165,22 +168,25 @@ public final class JvmConvKernels {
                         acc = x.fma(FloatVector.fromArray(JvmVectors.S, w, (ky * kernelSize + kx) * channels + c), acc);
                     }
                 }
+                if (relu == 1) {
+                    acc = acc.max(0f);
+                }
                 acc.intoMemorySegment(os, ((long) p * channels + c) * Float.BYTES, JvmVectors.ORDER);
             }
             // The tail one channel at a time: masked segment accesses take a slow path unless every lane is set.
             for (int c = full; c < channels; c++) {
                 float acc = w[biasAt + c];
                 for (int ky = 0; ky < kernelSize; ky++) {
-                    int iy = oy * stride - pad + ky;
+                    int iy = oy * stride - padTop + ky;
                     for (int kx = 0; kx < kernelSize && iy >= 0 && iy < height; kx++) {
-                        int ix = ox * stride - pad + kx;
+                        int ix = ox * stride - padLeft + kx;
                         if (ix >= 0 && ix < width) {
                             acc += is.getAtIndex(ValueLayout.JAVA_FLOAT, (long) ((b * height + iy) * width + ix) * channels + c)
                                     * w[(ky * kernelSize + kx) * channels + c];
                         }
                     }
                 }
-                os.setAtIndex(ValueLayout.JAVA_FLOAT, (long) p * channels + c, acc);
+                os.setAtIndex(ValueLayout.JAVA_FLOAT, (long) p * channels + c, relu == 1 ? Math.max(acc, 0f) : acc);
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.vitornado.kernels.AttentionKernels;
 import org.vitornado.kernels.FlashAttentionKernels;
 import org.vitornado.kernels.FlashWindowAttentionKernels;
+import org.vitornado.kernels.MaskedAttentionKernels;
 import org.vitornado.kernels.WindowAttentionKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmAttentionKernels;
@@ -16,6 +17,8 @@ import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.FeatureMap;
 import org.vitornado.runtime.tensor.HeadSlice;
 import org.vitornado.runtime.tensor.Tokens;
+
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Multi-head attention, {@code out_i = sum_j softmax_j(q_i . k_j / sqrt(headDim)) v_j} per head, with an online
@@ -74,6 +77,52 @@ public final class AttentionOps {
         return Step.kernel(name, "AttentionKernels.attentionSeparate", AttentionKernels.separateGrid(batch, queries, heads), cost, reads, writes,
                 KernelCall.of(AttentionKernels::attentionSeparate, kernels.context(), qs.data(), kv.data(), out.data(), batch, queries, keys, heads,
                         headDim, qs.channels(), q.offset(), kv.channels(), k.offset(), v.offset(), scale));
+    }
+
+    /**
+     * Attention of q over k and v (three arrays, each with its own row stride and offset) with a key padding mask,
+     * {@code keyMask [batch, keys]}, 1 = padding, as {@code nn.MultiheadAttention(key_padding_mask)} (DETR).
+     * <ul>
+     * <li>portable: {@code MaskedAttentionKernels.attention}, grid 2D x = query, y = image * heads + head;</li>
+     * <li>JVM: {@code JvmAttentionKernels.maskedAttention}, grid 2D x = block of queries, y = image * heads + head,
+     * only the unmasked keys gathered.</li>
+     * </ul>
+     */
+    public static Step maskedAttention(String name, HeadSlice q, HeadSlice k, HeadSlice v, FloatArray keyMask, int heads, Tokens out,
+            Kernels kernels) {
+        int channels = out.channels();
+        int headDim = channels / heads;
+        Tokens qs = q.rows();
+        Tokens ks = k.rows();
+        Tokens vs = v.rows();
+        if (headDim * heads != channels || ks.tokens() != vs.tokens() || ks.batch() != qs.batch() || vs.batch() != qs.batch() || out.batch() != qs.batch()
+                || out.tokens() != qs.tokens() || q.offset() + channels > qs.channels() || k.offset() + channels > ks.channels()
+                || v.offset() + channels > vs.channels() || keyMask.getSize() != ks.batch() * ks.tokens()) {
+            throw new IllegalArgumentException("task " + name + ": masked attention shapes do not agree (" + heads + " heads into " + channels
+                    + " channels, a mask of " + keyMask.getSize() + " keys)");
+        }
+        int batch = qs.batch();
+        int queries = qs.tokens();
+        int keys = ks.tokens();
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        long pairs = (long) batch * heads * queries * keys;
+        TaskCost cost = TaskCost.of(pairs * (4L * headDim + 5), (long) batch * (queries + 2L * keys) * channels + keyMask.getSize(),
+                (long) batch * queries * channels);
+        List<Object> reads = new ArrayList<>();
+        for (Object a : new Object[] {qs.data(), ks.data(), vs.data(), keyMask}) {
+            if (!reads.contains(a)) {
+                reads.add(a);
+            }
+        }
+        List<Object> writes = List.of(out.data());
+        if (kernels.cpu()) {
+            return Step.kernel(name, "JvmAttentionKernels.maskedAttention", JvmAttentionKernels.grid(batch, queries, keys, heads), cost, reads, writes,
+                    KernelCall.of(JvmAttentionKernels::maskedAttention, kernels.context(), qs.data(), ks.data(), vs.data(), keyMask, out.data(), batch,
+                            queries, keys, heads, headDim, qs.channels(), q.offset(), ks.channels(), k.offset(), vs.channels(), v.offset(), scale));
+        }
+        return Step.kernel(name, "MaskedAttentionKernels.attention", MaskedAttentionKernels.grid(batch, queries, heads), cost, reads, writes,
+                KernelCall.of(MaskedAttentionKernels::attention, kernels.context(), qs.data(), ks.data(), vs.data(), keyMask, out.data(), batch, queries,
+                        keys, heads, headDim, qs.channels(), q.offset(), ks.channels(), k.offset(), vs.channels(), v.offset(), scale));
     }
 
     /**

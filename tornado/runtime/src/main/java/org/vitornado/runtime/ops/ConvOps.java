@@ -9,6 +9,7 @@ import org.vitornado.runtime.jvm.JvmConvKernels;
 import org.vitornado.runtime.jvm.JvmPackedWeights;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
+import org.vitornado.runtime.nn.MaxPool2d;
 import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.FeatureMap;
@@ -30,9 +31,12 @@ public final class ConvOps {
      * <li>JVM (dense, or depthwise): {@code JvmConvKernels.conv2d} as an implicit GEMM on the packed-panel GEMM (x = block
      * of 2 filter panels, y = block of 48 pixels), {@code JvmConvKernels.depthwise} by channel vectors (x = 1).</li>
      * </ul>
+     * With {@code relu}, ReLU is applied as each output is stored (a conv whose norm is folded into it, then ReLU:
+     * torchvision's ResNet under DETR). Padding is PyTorch's or TensorFlow's "SAME" ({@link Conv2d#tfSame}), given
+     * to the kernels as the rows above and columns to the left, with the output size.
      * Cost: {@code 2 outputs (in / groups) kernel^2} FLOPs.
      */
-    public static Step conv2d(String name, FeatureMap in, Conv2d p, FeatureMap out, Kernels k) {
+    public static Step conv2d(String name, FeatureMap in, Conv2d p, FeatureMap out, boolean relu, Kernels k) {
         int oh = p.outputSize(in.height());
         int ow = p.outputSize(in.width());
         if (in.channels() != p.in() || out.channels() != p.out() || out.height() != oh || out.width() != ow || out.batch() != in.batch()) {
@@ -46,26 +50,30 @@ public final class ConvOps {
         List<Object> reads = List.of(in.data(), p.weight(), p.bias());
         List<Object> writes = List.of(out.data());
         int batch = in.batch();
+        int padTop = p.padBefore(in.height());
+        int padLeft = p.padBefore(in.width());
+        int act = relu ? 1 : 0;
+        String suffix = relu ? "+relu" : "";
         if (k.cpu() && JvmConvKernels.supports(p.in(), p.out(), p.groups())) {
             WorkerGrid grid = JvmConvKernels.grid(batch, oh, ow, p.out(), p.groups());
             if (p.groups() == 1) {
                 JvmPackedWeights packed = k.packed(p.weight(), w -> JvmPackedWeights.packConv(w, p.out(), p.in(), p.kernel() * p.kernel()));
-                return Step.kernel(name, "JvmConvKernels.conv2d", grid, cost, Kernels.replacing(reads, p.weight(), packed), writes,
+                return Step.kernel(name, "JvmConvKernels.conv2d" + suffix, grid, cost, Kernels.replacing(reads, p.weight(), packed), writes,
                         KernelCall.of(JvmConvKernels::conv2d, k.context(), in.data(), packed, p.bias(), out.data(), batch, in.height(), in.width(),
-                                p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
+                                p.in(), p.out(), p.kernel(), p.stride(), padTop, padLeft, p.groups(), oh, ow, act));
             }
-            return Step.kernel(name, "JvmConvKernels.depthwise", grid, cost, reads, writes,
+            return Step.kernel(name, "JvmConvKernels.depthwise" + suffix, grid, cost, reads, writes,
                     KernelCall.of(JvmConvKernels::depthwise, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(),
-                            p.in(), p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
+                            p.in(), p.out(), p.kernel(), p.stride(), padTop, padLeft, p.groups(), oh, ow, act));
         }
         if (k.gpuVersions() && p.groups() == 1) {
-            return Step.kernel(name, "ImplicitGemmConvKernels.conv2d", ImplicitGemmConvKernels.conv2dGrid(batch, oh, ow, p.out()), cost, reads, writes,
-                    KernelCall.of(ImplicitGemmConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(),
-                            in.width(), p.in(), p.out(), p.kernel(), p.stride(), p.padding(), oh, ow));
+            return Step.kernel(name, "ImplicitGemmConvKernels.conv2d" + suffix, ImplicitGemmConvKernels.conv2dGrid(batch, oh, ow, p.out()), cost, reads,
+                    writes, KernelCall.of(ImplicitGemmConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(),
+                            in.width(), p.in(), p.out(), p.kernel(), p.stride(), padTop, padLeft, oh, ow, act));
         }
-        return Step.kernel(name, "ConvKernels.conv2d", ConvKernels.grid(batch, oh, ow, p.out()), cost, reads, writes,
+        return Step.kernel(name, "ConvKernels.conv2d" + suffix, ConvKernels.grid(batch, oh, ow, p.out()), cost, reads, writes,
                 KernelCall.of(ConvKernels::conv2d, k.context(), in.data(), p.weight(), p.bias(), out.data(), batch, in.height(), in.width(), p.in(),
-                        p.out(), p.kernel(), p.stride(), p.padding(), p.groups(), oh, ow));
+                        p.out(), p.kernel(), p.stride(), padTop, padLeft, p.groups(), oh, ow, act));
     }
 
     /**
@@ -106,20 +114,20 @@ public final class ConvOps {
     }
 
     /**
-     * Max pooling, square window, no padding: {@code ConvKernels.maxPool2d}, grid 2D x = channel, y = output pixel.
-     * Cost: one comparison per window value.
+     * Max pooling, square window, PyTorch's or TensorFlow's "SAME" -inf padding: {@code ConvKernels.maxPool2d}, grid 2D
+     * x = channel, y = output pixel. Cost: one comparison per window value.
      */
-    public static Step maxPool2d(String name, FeatureMap in, int kernel, int stride, FeatureMap out, Kernels k) {
-        int oh = ConvKernels.outputSize(in.height(), kernel, stride, 0);
-        int ow = ConvKernels.outputSize(in.width(), kernel, stride, 0);
+    public static Step maxPool2d(String name, FeatureMap in, MaxPool2d p, FeatureMap out, Kernels k) {
+        int oh = p.outputSize(in.height());
+        int ow = p.outputSize(in.width());
         if (out.height() != oh || out.width() != ow || out.channels() != in.channels() || out.batch() != in.batch()) {
-            throw new IllegalArgumentException("task " + name + ": max-pool " + kernel + "/" + stride + " maps " + in.height() + "x" + in.width()
+            throw new IllegalArgumentException("task " + name + ": max-pool " + p.kernel() + "/" + p.stride() + " maps " + in.height() + "x" + in.width()
                     + " to " + oh + "x" + ow);
         }
         long outputs = (long) out.rows() * out.channels();
         return Step.kernel(name, "ConvKernels.maxPool2d", ConvKernels.grid(in.batch(), oh, ow, in.channels()),
-                TaskCost.of(outputs * kernel * kernel, (long) in.rows() * in.channels(), outputs), List.of(in.data()), List.of(out.data()),
-                KernelCall.of(ConvKernels::maxPool2d, k.context(), in.data(), out.data(), in.batch(), in.height(), in.width(), in.channels(), kernel,
-                        stride, oh, ow));
+                TaskCost.of(outputs * p.kernel() * p.kernel(), (long) in.rows() * in.channels(), outputs), List.of(in.data()), List.of(out.data()),
+                KernelCall.of(ConvKernels::maxPool2d, k.context(), in.data(), out.data(), in.batch(), in.height(), in.width(), in.channels(), p.kernel(),
+                        p.stride(), p.padBefore(in.height()), p.padBefore(in.width()), oh, ow));
     }
 }

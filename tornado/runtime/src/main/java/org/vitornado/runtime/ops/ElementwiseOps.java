@@ -57,6 +57,33 @@ public final class ElementwiseOps {
                 KernelCall.of(ElementwiseKernels::addInPlace, x, y, n));
     }
 
+    /** {@code out = x + y} (a query or key with its position embedding): {@code ElementwiseKernels.add}, a {@code @Parallel} loop. */
+    public static Step add(String name, FloatArray x, FloatArray y, FloatArray out) {
+        int n = out.getSize();
+        if (x.getSize() != n || y.getSize() != n || out == x || out == y) {
+            throw new IllegalArgumentException("task " + name + ": adding arrays of " + x.getSize() + " and " + y.getSize() + " values into a new one of " + n);
+        }
+        return Step.parallel(name, "ElementwiseKernels.add", n, TaskCost.of(n, 2L * n, n), List.of(x, y), List.of(out),
+                KernelCall.of(ElementwiseKernels::add, x, y, out, n));
+    }
+
+    /** {@code x = max(x + y, 0)} (a ResNet block's shortcut, then ReLU): {@code ElementwiseKernels.addReluInPlace}, a {@code @Parallel} loop. */
+    public static Step addRelu(String name, FloatArray x, FloatArray y) {
+        int n = x.getSize();
+        if (y.getSize() != n || x == y) {
+            throw new IllegalArgumentException("task " + name + ": adding arrays of " + y.getSize() + " values into " + n);
+        }
+        return Step.parallel(name, "ElementwiseKernels.addReluInPlace", n, TaskCost.of(2L * n, 2L * n, n), List.of(x, y), List.of(x),
+                KernelCall.of(ElementwiseKernels::addReluInPlace, x, y, n));
+    }
+
+    /** {@code x = sigmoid(x)}: {@code ActivationKernels.sigmoidInPlace}, a {@code @Parallel} loop. About 4 FLOPs a value. */
+    public static Step sigmoid(String name, FloatArray x) {
+        int n = x.getSize();
+        return Step.parallel(name, "ActivationKernels.sigmoidInPlace", n, TaskCost.of(4L * n, n, n), List.of(x), List.of(x),
+                KernelCall.of(ActivationKernels::sigmoidInPlace, x, n));
+    }
+
     /**
      * Rows {@code [srcStart, srcStart + rows)} of every image of {@code src} into rows {@code [dstStart, ...)} of the
      * same image of {@code dst} (drop a class token, place tokens side by side); a one-image {@code src} is broadcast

@@ -3,17 +3,22 @@ package org.vitornado.runtime.ops;
 import java.util.List;
 
 import org.vitornado.kernels.GroupLayerNormKernels;
+import org.vitornado.kernels.GroupNormKernels;
 import org.vitornado.kernels.LayerNormKernels;
 import org.vitornado.kernels.GroupSoftmaxKernels;
 import org.vitornado.kernels.SoftmaxKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmLayerNormKernels;
+import org.vitornado.runtime.nn.GroupNorm;
 import org.vitornado.runtime.nn.LayerNorm;
 import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
+import org.vitornado.runtime.tensor.FeatureMap;
 import org.vitornado.runtime.tensor.Tokens;
 
-/** Row-wise normalisations: LayerNorm and softmax. */
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/** Normalisations: LayerNorm and softmax over rows, GroupNorm over a map's channel groups. */
 public final class NormOps {
 
     private NormOps() {
@@ -65,5 +70,44 @@ public final class NormOps {
         }
         return Step.kernel(name, "SoftmaxKernels.softmax", SoftmaxKernels.grid(rows), TaskCost.of(5 * n, n, n), List.of(x.data()),
                 List.of(y.data()), KernelCall.of(SoftmaxKernels::softmax, k.context(), x.data(), y.data(), rows, cols));
+    }
+
+    /**
+     * GroupNorm's statistics: each (image, group)'s mean and {@code 1 / sqrt(var + eps)} into {@code stats [batch,
+     * groups, 2]}. {@code GroupNormKernels.groupStats}, grid 1D x = image * groups + group. Cost: 4 FLOPs per value.
+     */
+    public static Step groupStats(String name, FeatureMap x, GroupNorm p, FloatArray stats, Kernels k) {
+        if (x.channels() != p.channels() || stats.getSize() != 2 * x.batch() * p.groups()) {
+            throw new IllegalArgumentException("task " + name + ": GroupNorm of " + p.channels() + " channels on a map of " + x.channels());
+        }
+        long n = (long) x.rows() * x.channels();
+        return Step.kernel(name, "GroupNormKernels.groupStats", GroupNormKernels.statsGrid(x.batch(), p.groups()), TaskCost.of(4 * n, 2 * n, stats.getSize()),
+                List.of(x.data()), List.of(stats), KernelCall.of(GroupNormKernels::groupStats, k.context(), x.data(), stats, x.batch(), x.height(),
+                        x.width(), x.channels(), p.groups(), p.eps()));
+    }
+
+    /**
+     * GroupNorm applied with its {@link #groupStats}, then ReLU if {@code relu}, or (with a {@code shortcut}) the
+     * shortcut added and ReLU: a ResNetV2 block's end. {@code GroupNormKernels.groupNorm | groupNormAddRelu}, grid 2D
+     * x = channel, y = pixel. {@code y} may be {@code x}. Cost: 4 FLOPs per value.
+     */
+    public static Step groupNorm(String name, FeatureMap x, GroupNorm p, FloatArray stats, FeatureMap shortcut, boolean relu, FeatureMap y,
+            Kernels k) {
+        if (!x.equals(y) && (x.rows() != y.rows() || x.channels() != y.channels()) || shortcut != null && (shortcut.rows() != x.rows()
+                || shortcut.channels() != x.channels())) {
+            throw new IllegalArgumentException("task " + name + ": GroupNorm input, shortcut and output maps differ in shape");
+        }
+        long n = (long) x.rows() * x.channels();
+        int pixels = x.height() * x.width();
+        if (shortcut != null) {
+            return Step.kernel(name, "GroupNormKernels.groupNormAddRelu", GroupNormKernels.applyGrid(x.batch(), pixels, x.channels()),
+                    TaskCost.of(6 * n, 2 * n, n), List.of(x.data(), stats, p.weight(), p.bias(), shortcut.data()), List.of(y.data()),
+                    KernelCall.of(GroupNormKernels::groupNormAddRelu, k.context(), x.data(), stats, p.weight(), p.bias(), shortcut.data(), y.data(),
+                            x.batch(), pixels, x.channels(), p.groups()));
+        }
+        return Step.kernel(name, "GroupNormKernels.groupNorm" + (relu ? "+relu" : ""), GroupNormKernels.applyGrid(x.batch(), pixels, x.channels()),
+                TaskCost.of(4 * n, n, n), List.of(x.data(), stats, p.weight(), p.bias()), List.of(y.data()),
+                KernelCall.of(GroupNormKernels::groupNorm, k.context(), x.data(), stats, p.weight(), p.bias(), y.data(), x.batch(), pixels,
+                        x.channels(), p.groups(), relu ? 1 : 0));
     }
 }

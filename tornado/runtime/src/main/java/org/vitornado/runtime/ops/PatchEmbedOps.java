@@ -9,6 +9,7 @@ import org.vitornado.runtime.jvm.JvmPatchEmbedKernels;
 import org.vitornado.runtime.nn.PatchEmbed;
 import org.vitornado.runtime.plan.KernelCall;
 import org.vitornado.runtime.plan.Step;
+import org.vitornado.runtime.tensor.FeatureMap;
 import org.vitornado.runtime.tensor.Image;
 import org.vitornado.runtime.tensor.Tokens;
 
@@ -56,5 +57,34 @@ public final class PatchEmbedOps {
         return Step.kernel(name, "PatchEmbedKernels.patchEmbed", PatchEmbedKernels.patchEmbedGrid(batch, out.tokens(), p.embed()), cost, reads, writes,
                 KernelCall.of(PatchEmbedKernels::patchEmbed, k.context(), image.data(), p.weight(), p.bias(), clsToken, pos, out.data(), batch,
                         p.inChans(), image.height(), image.width(), p.patch(), p.embed(), gridH, gridW, prefix));
+    }
+
+    /**
+     * The hybrid ViT's tokens from its projected feature map ({@code patches}, one row per map pixel): the class token,
+     * then each row plus its position embedding ({@code pos [gridTokens, embed]}). {@code PatchEmbedKernels.embedTokens},
+     * grid 2D x = channel, y = token row. Cost: one add per value.
+     */
+    public static Step embedTokens(String name, Tokens patches, FloatArray clsToken, FloatArray pos, Tokens out, Kernels k) {
+        int prefix = out.tokens() - patches.tokens();
+        if (patches.channels() != out.channels() || patches.batch() != out.batch() || prefix < 0 || prefix > 1
+                || pos.getSize() != patches.tokens() * patches.channels()) {
+            throw new IllegalArgumentException("task " + name + ": " + patches.tokens() + " feature-map rows of " + patches.channels() + " into "
+                    + out.tokens() + " tokens of " + out.channels());
+        }
+        long n = (long) out.rows() * out.channels();
+        return Step.kernel(name, "PatchEmbedKernels.embedTokens", PatchEmbedKernels.embedTokensGrid(out.batch(), out.tokens(), out.channels()),
+                TaskCost.of(n, 2 * n, n), List.of(patches.data(), clsToken, pos), List.of(out.data()),
+                KernelCall.of(PatchEmbedKernels::embedTokens, k.context(), patches.data(), clsToken, pos, out.data(), out.batch(), patches.tokens(),
+                        out.channels(), prefix));
+    }
+
+    /** NCHW images to a channels-last map: {@code PatchEmbedKernels.channelsLast}, a {@code @Parallel} loop. */
+    public static Step channelsLast(String name, Image image, FeatureMap out) {
+        if (out.batch() != image.batch() || out.channels() != image.channels() || out.height() != image.height() || out.width() != image.width()) {
+            throw new IllegalArgumentException("task " + name + ": the channels-last map must have the images' shape");
+        }
+        int n = out.data().getSize();
+        return Step.parallel(name, "PatchEmbedKernels.channelsLast", n, TaskCost.of(0, n, n), List.of(image.data()), List.of(out.data()),
+                KernelCall.of(PatchEmbedKernels::channelsLast, image.data(), out.data(), image.batch(), image.channels(), image.height(), image.width()));
     }
 }

@@ -209,6 +209,44 @@ class JvmKernelsTest {
         }, "conv");
     }
 
+    /** Masked attention (DETR): q, k, v in three arrays, image 0 unmasked, the others with their last keys masked. */
+    @ParameterizedTest(name = "batch={0} queries={1} keys={2} heads={3} headDim={4}")
+    @CsvSource({"2,100,1050,8,32", "3,7,13,2,5", "2,1200,1200,8,32", "1,1,1,1,3"})
+    void maskedAttentionMatchesThePortableKernel(int batch, int queries, int keys, int heads, int headDim) {
+        Random r = new Random(queries * 3L + keys + heads);
+        int c = heads * headDim;
+        Tokens q = new Tokens(FloatArray.fromArray(random(r, batch * queries * 2 * c, 1)), batch, queries, 2 * c);
+        Tokens k = new Tokens(FloatArray.fromArray(random(r, batch * keys * c, 1)), batch, keys, c);
+        Tokens v = new Tokens(FloatArray.fromArray(random(r, batch * keys * 3 * c, 1)), batch, keys, 3 * c);
+        float[] mask = new float[batch * keys];
+        for (int b = 1; b < batch; b++) {
+            for (int j = keys / (b + 1) + 1; j < keys; j++) {
+                mask[b * keys + j] = 1;
+            }
+        }
+        FloatArray keyMask = FloatArray.fromArray(mask);
+        assertSame(g -> {
+            Tokens out = Tokens.allocate(batch, queries, c);
+            g.maskedAttention("k", new HeadSlice(q, c), new HeadSlice(k, 0), new HeadSlice(v, 2 * c), keyMask, heads, out);
+            return out.data();
+        }, "masked attention");
+    }
+
+    /** TensorFlow "SAME" padding (above and to the left differing on odd sides) and the fused ReLU, dense and depthwise. */
+    @ParameterizedTest(name = "batch={0} {1}x{2} {3}->{4} k={5} s={6} groups={7}")
+    @CsvSource({"1,9,8,3,16,7,2,1", "2,11,10,20,70,3,2,1", "1,10,13,64,64,1,2,1", "1,7,9,24,24,3,2,24", "1,8,8,9,300,3,1,1"})
+    void sameConvolutionsWithReluMatchThePortableKernel(int batch, int h, int w, int in, int out, int k, int stride, int groups) {
+        Random r = new Random(h * 5L + w + in + out + k);
+        FeatureMap x = new FeatureMap(FloatArray.fromArray(random(r, batch * h * w * in, 1)), batch, h, w, in);
+        Conv2d p = new Conv2d(FloatArray.fromArray(random(r, out * (in / groups) * k * k, 0.3)), FloatArray.fromArray(random(r, out, 0.2)), in, out, k,
+                stride, 0, groups, true);
+        assertSame(g -> {
+            FeatureMap y = FeatureMap.allocate(batch, p.outputSize(h), p.outputSize(w), out);
+            g.conv2dRelu("k", x, p, y);
+            return y.data();
+        }, "SAME conv + ReLU");
+    }
+
     @ParameterizedTest(name = "batch={0} {1}x{2} -> {3}x{4} crop {5}x{6} channels={7} align={8} stride={9} offset={10}")
     @CsvSource({"1,4,4,64,64,64,64,5,0,5,0", "2,16,16,64,64,64,64,150,1,150,0", "1,7,3,16,29,16,29,3,0,3,0", "2,5,6,24,30,21,26,17,0,17,0",
             "1,8,8,8,8,8,8,32,0,128,64"})
