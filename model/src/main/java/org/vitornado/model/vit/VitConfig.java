@@ -25,6 +25,8 @@ package org.vitornado.model.vit;
  * @param dynamicImgSize  the position embedding is resampled to whatever grid the input gives
  * @param eps             LayerNorm epsilon (timm 1e-6, Hugging Face {@code layer_norm_eps})
  * @param posResample     how the position embedding is resized to another grid
+ * @param hybrid          the CNN whose feature map is embedded (timm's {@code HybridEmbed}: a ResNetV2, then a 1x1
+ *                        projection, {@code patch == 1}); {@code null} for a plain ViT, which embeds patches of pixels
  */
 public record VitConfig(
         int imgH, int imgW, int patch, int inChans,
@@ -32,7 +34,8 @@ public record VitConfig(
         boolean qkvBias, boolean projBias,
         boolean classToken, boolean posEmbed, boolean noEmbedClass,
         boolean preNorm, boolean finalNorm, boolean fcNorm,
-        Pool pool, int numClasses, boolean dynamicImgSize, float eps, PosResample posResample) {
+        Pool pool, int numClasses, boolean dynamicImgSize, float eps, PosResample posResample,
+        org.vitornado.model.hybrid.ResNetV2Config hybrid) {
 
     /** Token pooling before the head. */
     public enum Pool {
@@ -65,6 +68,31 @@ public record VitConfig(
         require(numClasses >= 0, "num_classes must be >= 0, got " + numClasses);
         require(!(pool == Pool.TOKEN && !classToken), "global_pool='token' needs a class token");
         require(eps > 0, "LayerNorm eps must be positive, got " + eps);
+        require(hybrid == null || patch == 1, "a hybrid ViT projects its CNN's map with patch_size 1, got " + patch);
+    }
+
+    /** A plain ViT (patches of pixels). */
+    public VitConfig(int imgH, int imgW, int patch, int inChans, int embedDim, int depth, int numHeads, int mlpHidden, boolean qkvBias,
+            boolean projBias, boolean classToken, boolean posEmbed, boolean noEmbedClass, boolean preNorm, boolean finalNorm, boolean fcNorm,
+            Pool pool, int numClasses, boolean dynamicImgSize, float eps, PosResample posResample) {
+        this(imgH, imgW, patch, inChans, embedDim, depth, numHeads, mlpHidden, qkvBias, projBias, classToken, posEmbed, noEmbedClass, preNorm,
+                finalNorm, fcNorm, pool, numClasses, dynamicImgSize, eps, posResample, null);
+    }
+
+    /** This config with {@code backbone} embedded (timm's {@code HybridEmbed}). */
+    public VitConfig withHybrid(org.vitornado.model.hybrid.ResNetV2Config backbone) {
+        return new VitConfig(imgH, imgW, patch, inChans, embedDim, depth, numHeads, mlpHidden, qkvBias, projBias, classToken, posEmbed, noEmbedClass,
+                preNorm, finalNorm, fcNorm, pool, numClasses, dynamicImgSize, eps, posResample, backbone);
+    }
+
+    /** Tokens along an input side of {@code size}: {@code size / patch}, or the hybrid CNN's "SAME" map side ({@code ceil}). */
+    public int gridFor(int size) {
+        return hybrid != null ? hybrid.outputSize(size) : size / patch;
+    }
+
+    /** Input pixels per token along a side. */
+    public int stride() {
+        return hybrid != null ? hybrid.stride() : patch;
     }
 
     private static void require(boolean ok, String message) {
@@ -83,11 +111,11 @@ public record VitConfig(
     }
 
     public int gridH() {
-        return imgH / patch;
+        return gridFor(imgH);
     }
 
     public int gridW() {
-        return imgW / patch;
+        return gridFor(imgW);
     }
 
     /** Rows of the position embedding tensor. */
@@ -97,7 +125,8 @@ public record VitConfig(
 
     /** A short human-readable name such as {@code ViT 768d x 12 blocks, 12 heads, patch 16, 224x224}. */
     public String describe() {
-        return "ViT " + embedDim + "d x " + depth + " blocks, " + numHeads + " heads, patch " + patch + ", "
+        return (hybrid != null ? "hybrid ViT (" + hybrid + ", stride " + hybrid.stride() + ")" : "ViT") + " " + embedDim + "d x " + depth + " blocks, "
+                + numHeads + " heads, " + (hybrid != null ? "" : "patch " + patch + ", ")
                 + imgH + "x" + imgW + ", MLP " + mlpHidden + ", pool " + pool.name().toLowerCase() + ", "
                 + (numClasses > 0 ? numClasses + " classes" : "no head");
     }

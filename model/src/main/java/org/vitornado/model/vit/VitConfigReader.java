@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.vitornado.model.hybrid.HybridConfigReader;
+import org.vitornado.model.hybrid.ResNetV2Config;
 import org.vitornado.model.io.Json;
 import org.vitornado.model.io.ModelException;
 
@@ -85,11 +87,23 @@ public final class VitConfigReader {
         if (given != null) {
             given.entrySet().forEach(e -> args.add(e.getKey(), e.getValue()));
         }
-        return fromTimmArgs(args, file);
+        JsonObject backboneDefaults = defaults == null ? null : Json.object(defaults, HybridConfigReader.RESNETV2_CLASS, file);
+        return fromTimmArgs(args, backboneDefaults, file);
     }
 
     /** timm {@code VisionTransformer(**args)}. */
     public static VitConfig fromTimmArgs(JsonObject args, Path file) {
+        return fromTimmArgs(args, null, file);
+    }
+
+    /** timm {@code VisionTransformer(**args)}; {@code backboneDefaults}: a hybrid's ResNetV2 keyword defaults, or null. */
+    static VitConfig fromTimmArgs(JsonObject args, JsonObject backboneDefaults, Path file) {
+        ResNetV2Config hybrid = null;
+        if (HybridConfigReader.isHybrid(args.get("embed_layer"))) {
+            hybrid = HybridConfigReader.read(args.getAsJsonObject("embed_layer"), backboneDefaults, file);
+            args = args.deepCopy();
+            args.remove("embed_layer");
+        }
         rejectUnless(args, file, "qk_norm", false);
         rejectUnless(args, file, "init_values", null);
         rejectUnless(args, file, "reg_tokens", 0);
@@ -131,7 +145,7 @@ public final class VitConfigReader {
                 Json.bool(args, "no_embed_class", false, file), Json.bool(args, "pre_norm", false, file),
                 finalNorm && !useFcNorm, finalNorm && useFcNorm, p,
                 Json.integer(args, "num_classes", 1000, file), Json.bool(args, "dynamic_img_size", false, file),
-                1e-6f, VitConfig.PosResample.BICUBIC_ANTIALIAS);
+                1e-6f, VitConfig.PosResample.BICUBIC_ANTIALIAS, hybrid);
     }
 
     private static final Pattern TIMM_NAME = Pattern.compile("vit_(tiny|small|base|large|huge)_patch(\\d+)_(\\d+)(?:\\..*)?");
@@ -141,8 +155,9 @@ public final class VitConfigReader {
         String arch = Json.string(config, "architecture", "", file);
         JsonObject args = timmPresetArgs(arch);
         if (args == null) {
-            throw new ModelException(file + ": timm architecture '" + arch + "' is not a supported plain ViT "
-                    + "(vit_{tiny,small,base,large,huge}_patch<P>_<size>)");
+            throw new ModelException(file + ": timm architecture '" + arch + "' is not a supported ViT "
+                    + "(vit_{tiny,small,base,large,huge}_patch<P>_<size>, or the hybrids vit_small_r26_s32_<size>, vit_base_r26_s32_<size>, "
+                    + "vit_base_r50_s16_<size>, vit_large_r50_s32_<size>)");
         }
         for (String key : new String[] {"num_classes", "global_pool"}) {
             if (Json.has(config, key)) {
@@ -170,7 +185,7 @@ public final class VitConfigReader {
     public static JsonObject timmPresetArgs(String architecture) {
         Matcher m = TIMM_NAME.matcher(architecture);
         if (!m.matches()) {
-            return null;
+            return HybridConfigReader.archArgs(architecture);
         }
         int[] shape = switch (m.group(1)) {
             case "tiny" -> new int[] {192, 12, 3};

@@ -3,10 +3,13 @@ package org.vitornado.model.vit;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.vitornado.model.hybrid.ResNetV2;
 import org.vitornado.model.layers.PositionEmbedding;
 import org.vitornado.model.layers.TransformerBlock;
 import org.vitornado.runtime.PlanBuilder;
 import org.vitornado.runtime.ops.ResampleOps;
+import org.vitornado.runtime.nn.Linear;
+import org.vitornado.runtime.tensor.FeatureMap;
 import org.vitornado.runtime.tensor.Image;
 import org.vitornado.runtime.tensor.Tokens;
 
@@ -22,8 +25,11 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  */
 public final class VitEncoder {
 
-    /** The final tokens {@code [batch, prefix + gridH * gridW, embed]}, and one map per requested tap. */
-    public record Encoded(Tokens tokens, List<Tokens> taps) {
+    /**
+     * The final tokens {@code [batch, prefix + gridH * gridW, embed]}, one map per requested tap, and for a hybrid ViT
+     * its CNN's maps and their projection (else {@code null}).
+     */
+    public record Encoded(Tokens tokens, List<Tokens> taps, ResNetV2.Maps backbone, Tokens projected) {
     }
 
     private VitEncoder() {
@@ -40,8 +46,8 @@ public final class VitEncoder {
      * block's tap comes after the final norm, if any).
      */
     public static Encoded add(PlanBuilder g, VitConfig c, VitWeights w, Image image, int[] taps) {
-        int gridH = image.height() / c.patch();
-        int gridW = image.width() / c.patch();
+        int gridH = c.gridFor(image.height());
+        int gridW = c.gridFor(image.width());
         int patches = gridH * gridW;
         int prefix = c.prefixTokens();
         int e = c.embedDim();
@@ -58,7 +64,21 @@ public final class VitEncoder {
 
         FloatArray pos = PositionEmbedding.forGrid(g, c.posEmbed() ? w.posEmbed() : null, c.noEmbedClass() ? 0 : prefix, c.gridH(), c.gridW(),
                 gridH, gridW, e, filter(c.posResample()));
-        g.section("patch_embed").patchEmbed("patch_embed", image, w.patchEmbed(), classTokenWithPosition(c, w), pos, x);
+        ResNetV2.Maps maps = null;
+        Tokens projected = null;
+        if (w.backbone() != null) {
+            // HybridEmbed: the CNN on the channels-last image, its map through the 1x1 projection, then class token and position.
+            FeatureMap pixels = FeatureMap.allocate(batch, image.height(), image.width(), image.channels());
+            g.section("patch_embed.backbone").channelsLast("patch_embed.pixels", image, pixels);
+            maps = w.backbone().add(g, "patch_embed.backbone.", pixels);
+            FeatureMap features = maps.features();
+            projected = Tokens.allocate(batch, patches, e);
+            Linear proj = new Linear(w.patchEmbed().weight(), w.patchEmbed().bias(), features.channels(), e);
+            g.section("patch_embed").linear("patch_embed.proj", features.tokens(), proj, projected)
+                    .embedTokens("patch_embed", projected, classTokenWithPosition(c, w), pos, x);
+        } else {
+            g.section("patch_embed").patchEmbed("patch_embed", image, w.patchEmbed(), classTokenWithPosition(c, w), pos, x);
+        }
         if (c.preNorm()) {
             g.layerNorm("norm_pre", x, w.preNorm(), x);
         }
@@ -81,7 +101,7 @@ public final class VitEncoder {
         if (c.finalNorm()) {
             g.section("norm").layerNorm("norm", x, w.norm(), x);
         }
-        return new Encoded(x, tapped);
+        return new Encoded(x, tapped, maps, projected);
     }
 
     static ResampleOps.Filter filter(VitConfig.PosResample r) {

@@ -9,7 +9,9 @@ public enum VitOutput {
     /** the classifier's output, {@code [B, classes]} */
     LOGITS("logits"),
     /** softmax of the logits */
-    PROBABILITIES("probabilities");
+    PROBABILITIES("probabilities"),
+    /** a hybrid ViT's CNN feature map {@code backbone [B, C, h, w]}, with its stem and stage maps and their projection (intermediates) */
+    BACKBONE("backbone");
 
     private final String fixtureName;
 

@@ -7,6 +7,8 @@ import java.util.Set;
 
 import org.vitornado.model.plan.ModelPlan;
 import org.vitornado.runtime.ExecutionOptions;
+import org.vitornado.model.hybrid.ResNetV2;
+import org.vitornado.runtime.tensor.FeatureMap;
 import org.vitornado.runtime.tensor.Tokens;
 
 /**
@@ -25,6 +27,8 @@ public final class VitPlan extends ModelPlan {
     private final int gridW;
     private final int tokens;
     private final Map<VitOutput, Tokens> outputs = new EnumMap<>(VitOutput.class);
+    private final Map<String, FeatureMap> backboneMaps = new java.util.LinkedHashMap<>();
+    private Tokens projected;
 
     /** Builds the plan; {@code options == null} builds it for inspection only (nothing can run). */
     VitPlan(VitConfig c, VitWeights w, int batch, int height, int width, Set<VitOutput> wanted, ExecutionOptions options) {
@@ -33,13 +37,26 @@ public final class VitPlan extends ModelPlan {
             throw new IllegalArgumentException("input " + height + "x" + width + " is smaller than the patch size " + c.patch());
         }
         this.config = c;
-        this.gridH = height / c.patch();
-        this.gridW = width / c.patch();
+        this.gridH = c.gridFor(height);
+        this.gridW = c.gridFor(width);
         this.tokens = c.prefixTokens() + gridH * gridW;
         int e = c.embedDim();
 
-        Tokens x = VitEncoder.add(g, c, w, image());
+        VitEncoder.Encoded encoded = VitEncoder.add(g, c, w, image(), new int[0]);
+        Tokens x = encoded.tokens();
         outputs.put(VitOutput.FEATURES, x);
+        if (encoded.backbone() != null && wanted.contains(VitOutput.BACKBONE)) {
+            // The hybrid's CNN maps (NCHW on the host, as the fixtures store them) and their projection.
+            ResNetV2.Maps maps = encoded.backbone();
+            backboneMaps.put("backbone", maps.features());
+            backboneMaps.put("intermediate.backbone.stem", maps.stem());
+            for (int s = 0; s < maps.stages().size() - 1; s++) {
+                backboneMaps.put("intermediate.backbone.stages." + s, maps.stages().get(s));
+            }
+            projected = encoded.projected();
+            backboneMaps.values().forEach(m -> g.output(m.data()));
+            g.output(projected.data());
+        }
 
         // Head: pool to one row per image, or keep every token (global_pool='').
         g.section("head");
@@ -92,6 +109,10 @@ public final class VitPlan extends ModelPlan {
     public Map<String, float[]> outputs() {
         Map<String, float[]> out = new java.util.LinkedHashMap<>();
         outputs.forEach((kind, rows) -> out.put(kind.fixtureName(), rows.data().toHeapArray()));
+        backboneMaps.forEach((name, map) -> out.put(name, map.toNchw()));
+        if (projected != null) {
+            out.put("intermediate.patch_embed", projected.data().toHeapArray());
+        }
         return out;
     }
 

@@ -1,5 +1,6 @@
 package org.vitornado.model.vit;
 
+import org.vitornado.model.hybrid.ResNetV2;
 import org.vitornado.model.io.Tensors;
 import org.vitornado.model.layers.BlockWeights;
 import org.vitornado.runtime.nn.LayerNorm;
@@ -18,17 +19,21 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * @param norm     the final norm over all tokens, or {@code null}
  * @param fcNorm   the norm after pooling, or {@code null}
  * @param head     the classifier, or {@code null}
+ * @param backbone a hybrid ViT's CNN ({@code patch_embed.backbone.*}), whose map {@code patchEmbed} projects; else {@code null}
  */
 public record VitWeights(PatchEmbed patchEmbed, FloatArray clsToken, FloatArray posEmbed, LayerNorm preNorm, BlockWeights[] blocks,
-        LayerNorm norm, LayerNorm fcNorm, Linear head) {
+        LayerNorm norm, LayerNorm fcNorm, Linear head, ResNetV2 backbone) {
 
     /** Loads every parameter of {@code c} from {@code checkpoint} (timm, Hugging Face or mmsegmentation names). */
     public static VitWeights load(VitConfig c, Tensors checkpoint) {
         Tensors t = VitCheckpoint.timmNames(checkpoint);
         int e = c.embedDim();
         float eps = c.eps();
-        PatchEmbed patch = new PatchEmbed(t.load("patch_embed.proj.weight", e, c.inChans(), c.patch(), c.patch()),
-                t.loadOrZeros("patch_embed.proj.bias", e), c.inChans(), e, c.patch());
+        ResNetV2 backbone = c.hybrid() == null ? null : ResNetV2.load(c.hybrid(), t.withPrefix("patch_embed.backbone."), c.inChans());
+        // A hybrid's projection is a 1x1 conv from the CNN's channels: a patch embedding of patch 1 on its map.
+        int projIn = c.hybrid() == null ? c.inChans() : c.hybrid().outChannels();
+        PatchEmbed patch = new PatchEmbed(t.load("patch_embed.proj.weight", e, projIn, c.patch(), c.patch()),
+                t.loadOrZeros("patch_embed.proj.bias", e), projIn, e, c.patch());
         BlockWeights[] blocks = new BlockWeights[c.depth()];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = BlockWeights.load(t, "blocks." + i + ".", e, c.mlpHidden(), c.qkvBias(), c.projBias(), eps);
@@ -40,7 +45,8 @@ public record VitWeights(PatchEmbed patchEmbed, FloatArray clsToken, FloatArray 
                 blocks,
                 c.finalNorm() ? BlockWeights.norm(t, "norm", e, eps) : null,
                 c.fcNorm() ? BlockWeights.norm(t, "fc_norm", e, eps) : null,
-                c.numClasses() > 0 ? new Linear(t.load("head.weight", c.numClasses(), e), t.load("head.bias", c.numClasses()), e, c.numClasses()) : null);
+                c.numClasses() > 0 ? new Linear(t.load("head.weight", c.numClasses(), e), t.load("head.bias", c.numClasses()), e, c.numClasses()) : null,
+                backbone);
     }
 
     /** Number of scalar parameters the config implies (what {@code info} reports). */
@@ -48,7 +54,8 @@ public record VitWeights(PatchEmbed patchEmbed, FloatArray clsToken, FloatArray 
         long e = c.embedDim();
         long h = c.mlpHidden();
         long perBlock = 4 * e + (3 * e * e + 3 * e) + (e * e + e) + (h * e + h) + (e * h + e);
-        long n = e * c.inChans() * c.patch() * c.patch() + e + c.depth() * perBlock;
+        long n = c.hybrid() == null ? e * c.inChans() * c.patch() * c.patch() + e + c.depth() * perBlock
+                : c.hybrid().parameterCount(c.inChans()) + e * c.hybrid().outChannels() + e + c.depth() * perBlock;
         n += c.classToken() ? e : 0;
         n += c.posEmbed() ? (long) c.posEmbedRows() * e : 0;
         n += c.preNorm() ? 2 * e : 0;
