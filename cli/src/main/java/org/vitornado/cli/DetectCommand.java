@@ -36,15 +36,17 @@ import picocli.CommandLine.Option;
  * whole or not at all; {@code --skip-existing} resumes an interrupted run.
  */
 @Command(name = "detect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Object detection and instance masks (ViTDet Mask R-CNN): a COCO-results JSON and an overlay PNG per image.",
+        description = "Object detection (ViTDet Mask R-CNN with instance masks, DETR): a COCO-results JSON and an overlay PNG per image.",
         footer = {"", "Presets (random weights): " + Presets.SUMMARY, "",
-            "Images are resized as detectron2 does at test time (ResizeShortestEdge, then padded to the square input); boxes and masks come "
+            "Images are resized as detectron2 does at test time (ResizeShortestEdge, then padded to the square input), or for DETR as DETR "
+                    + "does (shorter side 800, longer at most 1333; a batch padded to its largest image, the padding masked); boxes and masks come "
                     + "back in the image's own pixels. category_id is the config's category_ids entry (COCO's ids for a converted COCO model), "
-                    + "else the 0-based class index."})
+                    + "else the class index (DETR's COCO models use COCO's ids directly)."})
 final class DetectCommand extends CliCommand {
 
     @Option(names = "--model", required = true, paramLabel = "PATH|PRESET",
-            description = "a detectron2 ViTDet Mask R-CNN checkpoint (tools/convert_detectron2.py), or a preset mask_rcnn_vitdet_b|l|h")
+            description = "a detectron2 ViTDet Mask R-CNN checkpoint (tools/convert_detectron2.py), a DETR checkpoint (tools/convert_detr.py, or "
+                    + "Hugging Face DetrForObjectDetection), or a preset mask_rcnn_vitdet_b|l|h, detr_resnet50|101")
     String model;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "created if needed; the files written there must not exist yet")
@@ -56,7 +58,7 @@ final class DetectCommand extends CliCommand {
     @Option(names = "--classes", paramLabel = "K,...", description = "keep only these classes (indexes or label names)")
     String classes;
 
-    @Option(names = "--masks", description = "add each object's mask to the JSON, as COCO RLE ({\"size\": [h, w], \"counts\": ...})")
+    @Option(names = "--masks", description = "add each object's mask to the JSON, as COCO RLE ({\"size\": [h, w], \"counts\": ...}); Mask R-CNN only")
     boolean masks;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "images per execution (default 1)")

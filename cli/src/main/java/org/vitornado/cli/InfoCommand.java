@@ -68,7 +68,11 @@ final class InfoCommand extends CliCommand {
                 out.printf("kernels      %d distinct%n", plan.tasks().stream().map(PlannedTask::kernel).distinct().count());
             }
             Preprocessing pre = source.preprocessing();
-            if (source.detector() != null) {
+            if (source.detr() != null) {
+                out.printf("input        DETR's resize (shorter side %d, longer at most %d) with PIL bilinear, /255, ImageNet mean and std; a batch is "
+                        + "zero-padded to its largest image, the padding masked%n", org.vitornado.model.detr.DetrInput.SHORT_SIDE,
+                        org.vitornado.model.detr.DetrInput.MAX_SIZE);
+            } else if (source.detector() != null) {
                 var in = source.detector().input();
                 out.printf("input        ResizeShortestEdge(%d, max %d) with PIL bilinear, %s, mean %s, std %s, zero-padded to %dx%d%n", in.shortEdge(),
                         in.maxSize(), in.format(), Arrays.toString(in.pixelMean()), Arrays.toString(in.pixelStd()), source.imgH(), source.imgW());

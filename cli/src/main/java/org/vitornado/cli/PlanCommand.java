@@ -87,6 +87,9 @@ final class PlanCommand extends CliCommand {
         if (plan instanceof FeatureMaps maps) {
             return "outputs " + InfoCommand.shapes(maps.shapes());
         }
+        if (source.detr() != null) {
+            return String.format("%d detections per image (class, score, box: DETR's queries)", source.detr().queries());
+        }
         if (source.kind() == ModelSource.Kind.DETECTOR) {
             return String.format("up to %d detections per image (box, class, score, %dx%d mask)", source.detector().roi().topkPerImage(),
                     source.detector().roi().maskSize(), source.detector().roi().maskSize());

@@ -14,6 +14,11 @@ import org.vitornado.model.detection.DetectionInput;
 import org.vitornado.model.detection.ImageDetections;
 import org.vitornado.model.detection.MaskRcnnConfig;
 import org.vitornado.model.detection.MaskRcnnModel;
+import org.vitornado.model.detr.DetrConfig;
+import org.vitornado.model.detr.DetrInput;
+import org.vitornado.model.detr.DetrMasks;
+import org.vitornado.model.detr.DetrPlan;
+import org.vitornado.model.detr.DetrPostProcess;
 import org.vitornado.model.image.Planar;
 import org.vitornado.model.image.Preprocessing;
 import org.vitornado.model.io.ModelException;
@@ -146,6 +151,11 @@ public final class VisionModel implements AutoCloseable {
      * image: a batch or size that does not fit fails before any work, with what would fit. Optional.
      */
     public synchronized void prepare() {
+        if (source.detr() != null) {
+            // DETR compiles each batch at its own padded size: only check that its configured size fits.
+            source.checkFits(1, source.imgH(), source.imgW(), execution);
+            return;
+        }
         if (task == Task.DETECTION) {
             plan(1, source.imgH(), source.imgW());
             return;
@@ -313,6 +323,9 @@ public final class VisionModel implements AutoCloseable {
         if (images.isEmpty()) {
             return List.of();
         }
+        if (source.detr() != null) {
+            return detectWithDetr(images, minScore);
+        }
         MaskRcnnConfig c = source.detector();
         int side = c.inputSize();
         MaskRcnnModel.Plan p = (MaskRcnnModel.Plan) plan(Math.min(options.batch(), images.size()), side, side);
@@ -346,6 +359,55 @@ public final class VisionModel implements AutoCloseable {
                                 inst.mask() == null ? null : new InstanceMask(inst.mask())));
                     }
                 }
+                out.add(new Detections(image.source(), image.height(), image.width(), objects));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * DETR, as its {@code PostProcess} and the upstream demo see it: each image resized by DETR's rule, the batch padded
+     * to its largest image with the padding masked, every query a detection (score, label, box in the original image's
+     * pixels); those scoring below {@code minScore} are left out, the rest sorted by score. Each padded batch size is
+     * compiled once and kept while the next batch has the same size.
+     */
+    private List<Detections> detectWithDetr(List<RgbImage> images, float minScore) {
+        DetrConfig c = source.detr();
+        List<Detections> out = new ArrayList<>();
+        for (int start = 0; start < images.size(); start += options.batch()) {
+            int n = Math.min(options.batch(), images.size() - start);
+            List<Planar> inputs = new ArrayList<>();
+            int height = 1;
+            int width = 1;
+            for (int i = 0; i < n; i++) {
+                Planar p = DetrInput.normalized(images.get(start + i).planar());
+                inputs.add(p);
+                height = Math.max(height, p.height());
+                width = Math.max(width, p.width());
+            }
+            DetrPlan p = (DetrPlan) plan(n, height, width);
+            int batch = p.batch();
+            int[][] sizes = new int[batch][];
+            int[][] original = new int[batch][];
+            for (int i = 0; i < batch; i++) {
+                // A plan's spare slots (a larger batch compiled before) hold a blank unpadded image.
+                sizes[i] = i < n ? new int[] {inputs.get(i).height(), inputs.get(i).width()} : new int[] {height, width};
+                original[i] = i < n ? new int[] {images.get(start + i).height(), images.get(start + i).width()} : new int[] {height, width};
+            }
+            p.run(DetrInput.padded(inputs, batch, height, width), DetrMasks.pixelMask(sizes, height, width));
+            DetrPostProcess post = p.postProcess(original);
+            for (int i = 0; i < n; i++) {
+                RgbImage image = images.get(start + i);
+                List<DetectedObject> objects = new ArrayList<>();
+                for (int q = 0; q < c.queries(); q++) {
+                    int k = i * c.queries() + q;
+                    if (post.scores()[k] >= minScore) {
+                        int label = post.labels()[k];
+                        objects.add(new DetectedObject(label, source.label(label), post.scores()[k], post.boxes()[4 * k], post.boxes()[4 * k + 1],
+                                post.boxes()[4 * k + 2], post.boxes()[4 * k + 3], null));
+                    }
+                }
+                objects.sort((a, b) -> Float.compare(b.score(), a.score()));
                 out.add(new Detections(image.source(), image.height(), image.width(), objects));
             }
         }

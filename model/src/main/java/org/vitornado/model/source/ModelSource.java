@@ -10,6 +10,8 @@ import java.util.Map;
 import org.vitornado.model.backbone.Backbone;
 import org.vitornado.model.backbone.Backbones;
 import org.vitornado.model.detection.MaskRcnnConfig;
+import org.vitornado.model.detr.DetrConfig;
+import org.vitornado.model.detr.DetrModel;
 import org.vitornado.model.detection.MaskRcnnModel;
 import org.vitornado.model.image.Interpolation;
 import org.vitornado.model.image.Normalisation;
@@ -55,7 +57,7 @@ public final class ModelSource implements AutoCloseable {
         BACKBONE,
         /** per-pixel class scores */
         SEGMENTER,
-        /** boxes, classes and instance masks (ViTDet Mask R-CNN) */
+        /** boxes and classes, with instance masks for Mask R-CNN (ViTDet Mask R-CNN, DETR) */
         DETECTOR
     }
 
@@ -82,6 +84,8 @@ public final class ModelSource implements AutoCloseable {
     private final VitConfig vit;
     private final SegmentationModel segmenter;
     private MaskRcnnConfig detector;
+    private DetrConfig detr;
+    private DetrModel detrWeights;
     private int[] categoryIds;
     private VitModel vitWeights;
     private long parameters = -1;
@@ -162,6 +166,11 @@ public final class ModelSource implements AutoCloseable {
             }
             return s;
         }
+        if (DetrConfig.isDetr(config)) {
+            DetrConfig c = DetrConfig.read(config, cfg);
+            Map<Integer, String> labels = c.labels().isEmpty() ? VitConfigReader.labels(config, cfg) : c.labels();
+            return detr(model, files, c, checkedLabels(labels, c.numClasses(), cfg), tensors, file);
+        }
         if (SegmentationModels.isSegmentation(config)) {
             SegmentationModel m = SegmentationModels.read(config, cfg);
             Map<Integer, String> labels = checkedLabels(VitConfigReader.labels(config, cfg), m.classes(), cfg);
@@ -186,11 +195,15 @@ public final class ModelSource implements AutoCloseable {
             }
             return vit(model, files, c, labels, pre, tensors, file);
         }
-        throw new ModelException(cfg + ": not a model vitornado knows (timm or Hugging Face ViT, detectron2 ViTDet, timm SAM encoder, "
-                + "DEPICT Segmenter, SegFormer, SETR, or a ViT with \"segmentation_head\": \"linear\")");
+        throw new ModelException(cfg + ": not a model vitornado knows (timm or Hugging Face ViT or hybrid ViT, detectron2 ViTDet, timm SAM encoder, "
+                + "DEPICT Segmenter, SegFormer, SETR, DETR, or a ViT with \"segmentation_head\": \"linear\")");
     }
 
     private static ModelSource preset(String name) {
+        DetrConfig detrPreset = Presets.detr(name);
+        if (detrPreset != null) {
+            return detr(name, null, detrPreset, Map.of(), new RandomTensors(name, Map.of()), null);
+        }
         MaskRcnnConfig detector = Presets.detector(name);
         if (detector != null) {
             return ModelSource.detector(name, null, detector, Map.of(), new RandomTensors(name, relPosShapes(detector.backbone(), "")), null);
@@ -236,6 +249,28 @@ public final class ModelSource implements AutoCloseable {
                 null, null);
         s.detector = c;
         return s;
+    }
+
+    /**
+     * DETR: any input size (each batch is compiled at its own padded size; the configured 800x1333 is for {@code bench},
+     * {@code plan} and {@code info}), DETR's resize and ImageNet statistics.
+     */
+    private static ModelSource detr(String name, ModelFiles files, DetrConfig c, Map<Integer, String> labels, Tensors tensors, SafetensorsFile file) {
+        ModelSource[] self = new ModelSource[1];
+        PlanFactory factory = (t, batch, h, w, options) -> options == null ? DetrModel.load(c, t).plan(batch, h, w, false, null)
+                : self[0].detrModel().plan(batch, h, w, false, options);
+        self[0] = new ModelSource(name, files, Kind.DETECTOR, c.describe(), c.imgH(), c.imgW(), 3, 1, c.numClasses(), labels,
+                dense(c.imgH(), c.imgW(), Normalisation.imagenet()), factory, tensors, file, null, null);
+        self[0].detr = c;
+        return self[0];
+    }
+
+    /** DETR's weights (frozen norms folded), read once and shared by every plan. */
+    private synchronized DetrModel detrModel() {
+        if (detrWeights == null) {
+            detrWeights = DetrModel.load(detr, tensors);
+        }
+        return detrWeights;
     }
 
     private static ModelSource vit(String name, ModelFiles files, VitConfig c, Map<Integer, String> labels, Preprocessing pre, Tensors tensors,
@@ -469,6 +504,11 @@ public final class ModelSource implements AutoCloseable {
     }
 
     /** The detector's architecture, for detectors; {@code null} otherwise. */
+    /** The DETR config, or {@code null} for another model. */
+    public DetrConfig detr() {
+        return detr;
+    }
+
     public MaskRcnnConfig detector() {
         return detector;
     }
