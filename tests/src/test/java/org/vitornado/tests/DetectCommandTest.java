@@ -173,4 +173,64 @@ class DetectCommandTest {
         assertEquals(2, notDetector.code());
         assertTrue(notDetector.err().contains("is not a detector"), notDetector.err());
     }
+
+    /**
+     * {@code detect} with DETR (the detr_r50 fixture's model, its JSON as the config) on pictures of two sizes, as one
+     * batch: every query above the threshold is written (all ten at --score 0), sorted by score, with its box inside the
+     * picture's own pixels, and the JSON equals what the Java API returns for the same batch; --score 1 keeps nothing.
+     * (Batched, each picture is padded to the batch's largest, and DETR's CNN sees the padding: its detections differ
+     * from the picture's alone, upstream as here, so the API runs the same batch.)
+     */
+    @Test
+    void detrWritesEveryQueryAboveTheScoreAndAnOverlay(@TempDir Path dir) throws IOException {
+        Path model = Fixtures.prefix("detr_r50").resolveSibling("detr_r50.safetensors");
+        Path images = Files.createDirectories(dir.resolve("pictures"));
+        int[][] sizes = {{90, 120}, {70, 50}};
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < sizes.length; i++) {
+            BufferedImage img = new BufferedImage(sizes[i][1], sizes[i][0], BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < sizes[i][0]; y++) {
+                for (int x = 0; x < sizes[i][1]; x++) {
+                    img.setRGB(x, y, (x * 2 & 255) << 16 | (y * 3 & 255) << 8 | random.nextInt(256));
+                }
+            }
+            ImageIO.write(img, "png", images.resolve("p" + i + ".png").toFile());
+        }
+        Path out = dir.resolve("out");
+        CliTest.Run r = CliTest.cli("detect", "--model", model.toString(), "--image", images.toString(), "--out", out.toString(), "--score", "0",
+                "--batch", "2");
+        assertEquals(0, r.code(), r.out() + r.err());
+        try (org.vitornado.api.VisionModel api = org.vitornado.api.VisionModel.load(model.toString(), org.vitornado.api.Options.defaults().batch(2))) {
+            java.util.List<org.vitornado.api.Detections> batch = api.detectImages(java.util.List.of(
+                    org.vitornado.api.RgbImage.read(images.resolve("p0.png")), org.vitornado.api.RgbImage.read(images.resolve("p1.png"))), 0f, false);
+            for (int i = 0; i < sizes.length; i++) {
+                JsonArray dets = JsonParser.parseString(Files.readString(out.resolve("p" + i + ".detections.json"))).getAsJsonArray();
+                assertTrue(Files.size(out.resolve("p" + i + ".overlay.png")) > 0);
+                BufferedImage overlay = ImageIO.read(out.resolve("p" + i + ".overlay.png").toFile());
+                assertEquals(sizes[i][1], overlay.getWidth());
+                assertEquals(10, dets.size(), "DETR keeps every query: no NMS");
+                org.vitornado.api.Detections alone = batch.get(i);
+                double previous = Double.MAX_VALUE;
+                for (int k = 0; k < dets.size(); k++) {
+                    JsonObject d = dets.get(k).getAsJsonObject();
+                    double score = d.get("score").getAsDouble();
+                    assertTrue(score <= previous, "sorted by score");
+                    previous = score;
+                    JsonArray box = d.getAsJsonArray("bbox");
+                    org.vitornado.api.DetectedObject o = alone.objects().get(k);
+                    assertEquals(o.score(), score, 2e-5, "image " + i + " detection " + k + ": CLI vs API");
+                    // sigmoid (cx, w) in (0, 1): x0 = (cx - w/2) W lies in (-W/2, W), x1 in (0, 3W/2).
+                    assertTrue(box.get(0).getAsDouble() > -0.5 * sizes[i][1] && box.get(0).getAsDouble() + box.get(2).getAsDouble() < 1.5 * sizes[i][1]
+                            && box.get(2).getAsDouble() > 0, "box " + box + " for a picture " + sizes[i][1] + " wide");
+                    assertEquals(o.classId(), d.get("category_id").getAsInt());
+                    assertEquals(o.x0(), box.get(0).getAsDouble(), 0.02 + 1e-3 * sizes[i][1]);
+                    assertEquals(o.width(), box.get(2).getAsDouble(), 0.02 + 1e-3 * sizes[i][1]);
+                }
+            }
+        }
+        CliTest.Run none = CliTest.cli("detect", "--model", model.toString(), "--image", images.toString(), "--out", dir.resolve("none").toString(),
+                "--score", "1");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains(": 0 objects"), none.out());
+    }
 }

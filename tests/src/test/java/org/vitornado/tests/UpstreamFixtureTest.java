@@ -18,7 +18,8 @@ class UpstreamFixtureTest {
 
     @ParameterizedTest
     @CsvSource({"vit_token,3", "vit_avg_dynamic,3", "samvit_window,3", "vitdet_sfp,6", "depict_sa,1", "depict_ca,1", "depict_segmenter,1",
-            "segformer_tiny,7", "vitdet_maskrcnn,37", "maskrcnn_batch2,68", "maskrcnn_nodet,37", "vit_hybrid,4", "vit_hybrid_dynamic,4"})
+            "segformer_tiny,7", "vitdet_maskrcnn,37", "maskrcnn_batch2,68", "maskrcnn_nodet,37", "vit_hybrid,4", "vit_hybrid_dynamic,4", "detr_r50,10",
+            "detr_bottleneck,10"})
     void matchesUpstream(String name, int primaryOutputs) {
         check(name, primaryOutputs);
     }
@@ -29,7 +30,8 @@ class UpstreamFixtureTest {
      * only for a GPU: forced here, so that they are checked end to end on the JVM and on PoCL too.
      */
     @ParameterizedTest
-    @CsvSource({"vit_token,3", "samvit_window,3", "vitdet_sfp,6", "depict_segmenter,1", "segformer_tiny,7", "vitdet_maskrcnn,37", "vit_hybrid_dynamic,4"})
+    @CsvSource({"vit_token,3", "samvit_window,3", "vitdet_sfp,6", "depict_segmenter,1", "segformer_tiny,7", "vitdet_maskrcnn,37", "vit_hybrid_dynamic,4",
+            "detr_bottleneck,10"})
     void matchesUpstreamWithTheGpuKernels(String name, int primaryOutputs) {
         PlanBuilder.withGpuVersions(true, () -> {
             check(name, primaryOutputs);
