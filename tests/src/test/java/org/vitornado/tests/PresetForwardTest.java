@@ -26,8 +26,9 @@ import org.vitornado.weights.SafetensorsWriter;
 /**
  * One real forward pass of every preset (random weights, {@code bench}'s models) on this process's backend, with
  * every task graph within TornadoVM's limits. The JVM run writes its outputs; the run under the real TornadoVM
- * (after the JVM suite, as {@code bin/test} orders them) must match them to 1e-4 relative L2. ViT-L, SegFormer-B0 and
- * ViTDet-B run at their real sizes; ViTDet-L and -H at 256, which builds and runs all their graphs and tasks.
+ * (after the JVM suite, as {@code bin/test} orders them) must match them to 1e-4 relative L2. ViT-L, SegFormer-B0,
+ * ViTDet-B and the hybrid ViT-B (ResNetV2-50 stem, 384) run at their real sizes, DETR-R50 at 800x800 (DETR resizes the
+ * shorter side to 800); ViTDet-L and -H and DETR-R101 at 256, which builds and runs all their graphs and tasks.
  */
 class PresetForwardTest {
 
@@ -38,7 +39,7 @@ class PresetForwardTest {
 
     @ParameterizedTest(name = "{0} at {1}")
     @CsvSource({"vit_small_patch16_224,224", "vit_base_patch16_224,224", "vit_large_patch16_224,224", "segformer_b0,512", "vitdet_b,1024",
-            "vitdet_l,256", "vitdet_h,256"})
+            "vitdet_l,256", "vitdet_h,256", "vit_base_r50_s16_384,384", "vit_small_r26_s32_224,224", "detr_resnet50,800", "detr_resnet101,256"})
     void forwardPass(String preset, int size) throws IOException {
         Backend backend = Backend.detect();
         try (ModelSource target = ModelSource.open(preset); ModelPlan plan = target.compile(1, size, size, ExecutionOptions.defaults())) {
