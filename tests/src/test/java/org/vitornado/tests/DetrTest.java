@@ -114,6 +114,8 @@ class DetrTest {
         assertEquals(100, c.queries());
         assertEquals(91, c.numClasses(), "classes run to the largest id2label key");
         assertEquals("person", c.labels().get(1));
+        assertEquals("N/A", c.labels().get(12), "ids without a name are DETR's N/A");
+        assertEquals(91, c.labels().size());
     }
 
     /** DETR's resize on the sizes its fixture's JSON lists (computed there with DETR's own get_size_with_aspect_ratio). */

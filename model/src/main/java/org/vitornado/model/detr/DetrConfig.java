@@ -172,6 +172,10 @@ public record DetrConfig(ResNetConfig backbone, int dModel, int heads, int encod
                 }
             }
             numClasses = labels.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+            // DETR's COCO models predict COCO's category ids, with gaps: the ids without a name are "N/A", as in DETR.
+            for (int k = 0; k < numClasses; k++) {
+                labels.putIfAbsent(k, "N/A");
+            }
         }
         return new DetrConfig(r, d, heads, Json.integer(c, "encoder_layers", 6, file), Json.integer(c, "decoder_layers", 6, file),
                 Json.integer(c, "encoder_ffn_dim", 2048, file), Json.integer(c, "num_queries", 100, file), numClasses, 10000, labels, 800, 1333);
