@@ -8,6 +8,7 @@ import org.vitornado.kernels.LayerNormKernels;
 import org.vitornado.kernels.GroupSoftmaxKernels;
 import org.vitornado.kernels.SoftmaxKernels;
 import org.vitornado.runtime.TaskCost;
+import org.vitornado.runtime.jvm.JvmGroupNormKernels;
 import org.vitornado.runtime.jvm.JvmLayerNormKernels;
 import org.vitornado.runtime.nn.GroupNorm;
 import org.vitornado.runtime.nn.LayerNorm;
@@ -16,6 +17,7 @@ import org.vitornado.runtime.plan.Step;
 import org.vitornado.runtime.tensor.FeatureMap;
 import org.vitornado.runtime.tensor.Tokens;
 
+import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /** Normalisations: LayerNorm and softmax over rows, GroupNorm over a map's channel groups. */
@@ -74,13 +76,20 @@ public final class NormOps {
 
     /**
      * GroupNorm's statistics: each (image, group)'s mean and {@code 1 / sqrt(var + eps)} into {@code stats [batch,
-     * groups, 2]}. {@code GroupNormKernels.groupStats}, grid 1D x = image * groups + group. Cost: 4 FLOPs per value.
+     * groups, 2]}. Portable: {@code GroupNormKernels.groupStats}, grid 1D x = image * groups + group; JVM:
+     * {@code JvmGroupNormKernels.groupStats}, grid 1D x = image x run of groups, vectors along the channels. Cost: 4
+     * FLOPs per value.
      */
     public static Step groupStats(String name, FeatureMap x, GroupNorm p, FloatArray stats, Kernels k) {
         if (x.channels() != p.channels() || stats.getSize() != 2 * x.batch() * p.groups()) {
             throw new IllegalArgumentException("task " + name + ": GroupNorm of " + p.channels() + " channels on a map of " + x.channels());
         }
         long n = (long) x.rows() * x.channels();
+        if (k.cpu()) {
+            return Step.kernel(name, "JvmGroupNormKernels.groupStats", JvmGroupNormKernels.statsGrid(x.batch(), p.groups()),
+                    TaskCost.of(4 * n, 2 * n, stats.getSize()), List.of(x.data()), List.of(stats), KernelCall.of(JvmGroupNormKernels::groupStats,
+                            k.context(), x.data(), stats, x.batch(), x.height(), x.width(), x.channels(), p.groups(), p.eps()));
+        }
         return Step.kernel(name, "GroupNormKernels.groupStats", GroupNormKernels.statsGrid(x.batch(), p.groups()), TaskCost.of(4 * n, 2 * n, stats.getSize()),
                 List.of(x.data()), List.of(stats), KernelCall.of(GroupNormKernels::groupStats, k.context(), x.data(), stats, x.batch(), x.height(),
                         x.width(), x.channels(), p.groups(), p.eps()));
@@ -88,8 +97,9 @@ public final class NormOps {
 
     /**
      * GroupNorm applied with its {@link #groupStats}, then ReLU if {@code relu}, or (with a {@code shortcut}) the
-     * shortcut added and ReLU: a ResNetV2 block's end. {@code GroupNormKernels.groupNorm | groupNormAddRelu}, grid 2D
-     * x = channel, y = pixel. {@code y} may be {@code x}. Cost: 4 FLOPs per value.
+     * shortcut added and ReLU: a ResNetV2 block's end. Portable: {@code GroupNormKernels.groupNorm | groupNormAddRelu},
+     * grid 2D x = channel, y = pixel; JVM: {@code JvmGroupNormKernels}, grid 1D x = block of 64 pixels, a vector of
+     * channels per FMA. {@code y} may be {@code x}. Cost: 4 FLOPs per value.
      */
     public static Step groupNorm(String name, FeatureMap x, GroupNorm p, FloatArray stats, FeatureMap shortcut, boolean relu, FeatureMap y,
             Kernels k) {
@@ -99,6 +109,18 @@ public final class NormOps {
         }
         long n = (long) x.rows() * x.channels();
         int pixels = x.height() * x.width();
+        if (k.cpu()) {
+            WorkerGrid grid = JvmGroupNormKernels.grid(x.batch(), pixels);
+            if (shortcut != null) {
+                return Step.kernel(name, "JvmGroupNormKernels.groupNormAddRelu", grid, TaskCost.of(6 * n, 2 * n, n),
+                        List.of(x.data(), stats, p.weight(), p.bias(), shortcut.data()), List.of(y.data()),
+                        KernelCall.of(JvmGroupNormKernels::groupNormAddRelu, k.context(), x.data(), stats, p.weight(), p.bias(), shortcut.data(),
+                                y.data(), x.batch(), pixels, x.channels(), p.groups()));
+            }
+            return Step.kernel(name, "JvmGroupNormKernels.groupNorm" + (relu ? "+relu" : ""), grid, TaskCost.of(4 * n, n, n),
+                    List.of(x.data(), stats, p.weight(), p.bias()), List.of(y.data()), KernelCall.of(JvmGroupNormKernels::groupNorm, k.context(),
+                            x.data(), stats, p.weight(), p.bias(), y.data(), x.batch(), pixels, x.channels(), p.groups(), relu ? 1 : 0));
+        }
         if (shortcut != null) {
             return Step.kernel(name, "GroupNormKernels.groupNormAddRelu", GroupNormKernels.applyGrid(x.batch(), pixels, x.channels()),
                     TaskCost.of(6 * n, 2 * n, n), List.of(x.data(), stats, p.weight(), p.bias(), shortcut.data()), List.of(y.data()),

@@ -209,6 +209,30 @@ class JvmKernelsTest {
         }, "conv");
     }
 
+    /** GroupNorm's apply (plain, +ReLU, + shortcut and ReLU) on channel counts around a vector's width, with a mean far from 0. */
+    @ParameterizedTest(name = "batch={0} {1}x{2} c={3} groups={4} mode={5}")
+    @CsvSource({"2,9,7,64,32,0", "1,13,5,96,32,1", "2,3,3,24,8,2", "1,17,11,256,32,2", "1,1,1,32,32,1", "2,5,6,21,3,1"})
+    void groupNormMatchesThePortableKernel(int batch, int h, int w, int channels, int groups, int mode) {
+        Random r = new Random(h * 7L + w + channels + mode);
+        float[] values = random(r, batch * h * w * channels, 1);
+        for (int i = 0; i < values.length; i++) {
+            values[i] += 4f;
+        }
+        FeatureMap x = new FeatureMap(FloatArray.fromArray(values), batch, h, w, channels);
+        FeatureMap shortcut = new FeatureMap(FloatArray.fromArray(random(r, values.length, 1)), batch, h, w, channels);
+        org.vitornado.runtime.nn.GroupNorm p = new org.vitornado.runtime.nn.GroupNorm(FloatArray.fromArray(random(r, channels, 0.5)),
+                FloatArray.fromArray(random(r, channels, 0.2)), channels, groups, 1e-5f);
+        assertSame(g -> {
+            FeatureMap y = FeatureMap.allocate(batch, h, w, channels);
+            if (mode == 2) {
+                g.groupNormAddRelu("k", x, p, shortcut, y);
+            } else {
+                g.groupNorm("k", x, p, mode == 1, y);
+            }
+            return y.data();
+        }, "GroupNorm mode " + mode);
+    }
+
     /** Masked attention (DETR): q, k, v in three arrays, image 0 unmasked, the others with their last keys masked. */
     @ParameterizedTest(name = "batch={0} queries={1} keys={2} heads={3} headDim={4}")
     @CsvSource({"2,100,1050,8,32", "3,7,13,2,5", "2,1200,1200,8,32", "1,1,1,1,3"})
