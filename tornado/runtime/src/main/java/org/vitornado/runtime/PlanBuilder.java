@@ -482,7 +482,7 @@ public final class PlanBuilder {
 
     /** {@code x = max(x + y, 0)} over the whole arrays. */
     public PlanBuilder addRelu(String task, FloatArray x, FloatArray y) {
-        return add(ElementwiseOps.addRelu(task, x, y));
+        return add(ElementwiseOps.addRelu(task, x, y, kernels));
     }
 
     /** {@code x = sigmoid(x)} over the whole array. */

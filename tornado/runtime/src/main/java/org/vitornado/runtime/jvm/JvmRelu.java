@@ -11,8 +11,9 @@ import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
- * {@code x = max(x, 0)} for the JVM backend only, the maths of {@code ActivationKernels.reluInPlace} with SIMD vectors,
- * spread over every core (a {@code @Parallel} loop runs on one thread on the JVM).
+ * {@code x = max(x, 0)} and {@code x = max(x + y, 0)} for the JVM backend only, the maths of
+ * {@code ActivationKernels.reluInPlace} and {@code ElementwiseKernels.addReluInPlace} with SIMD vectors, spread over
+ * every core (a {@code @Parallel} loop runs on one thread on the JVM).
  *
  * <p>Grid 1D: x = block of {@value #BLOCK} values; local 1.
  */
@@ -40,6 +41,24 @@ public final class JvmRelu {
         }
         for (; i < end; i++) {
             s.setAtIndex(ValueLayout.JAVA_FLOAT, i, Math.max(s.getAtIndex(ValueLayout.JAVA_FLOAT, i), 0f));
+        }
+    }
+
+    /** {@code x[i] = max(x[i] + y[i], 0)} for this block's values of the first {@code n}: a ResNet block's shortcut, then ReLU. */
+    public static void addReluInPlace(KernelContext ctx, FloatArray x, FloatArray y, int n) {
+        MemorySegment xs = x.getSegment();
+        MemorySegment ys = y.getSegment();
+        int start = ctx.globalIdx * BLOCK;
+        int end = Math.min(start + BLOCK, n);
+        int lanes = JvmVectors.S.length();
+        int i = start;
+        for (; i <= end - lanes; i += lanes) {
+            long at = (long) i * Float.BYTES;
+            FloatVector.fromMemorySegment(JvmVectors.S, xs, at, JvmVectors.ORDER).add(FloatVector.fromMemorySegment(JvmVectors.S, ys, at, JvmVectors.ORDER))
+                    .max(0f).intoMemorySegment(xs, at, JvmVectors.ORDER);
+        }
+        for (; i < end; i++) {
+            xs.setAtIndex(ValueLayout.JAVA_FLOAT, i, Math.max(xs.getAtIndex(ValueLayout.JAVA_FLOAT, i) + ys.getAtIndex(ValueLayout.JAVA_FLOAT, i), 0f));
         }
     }
 }

@@ -6,6 +6,7 @@ import org.vitornado.kernels.ConvKernels;
 import org.vitornado.kernels.ImplicitGemmConvKernels;
 import org.vitornado.runtime.TaskCost;
 import org.vitornado.runtime.jvm.JvmConvKernels;
+import org.vitornado.runtime.jvm.JvmMaxPoolKernels;
 import org.vitornado.runtime.jvm.JvmPackedWeights;
 import org.vitornado.runtime.nn.Conv2d;
 import org.vitornado.runtime.nn.ConvTranspose2x2;
@@ -114,8 +115,9 @@ public final class ConvOps {
     }
 
     /**
-     * Max pooling, square window, PyTorch's or TensorFlow's "SAME" -inf padding: {@code ConvKernels.maxPool2d}, grid 2D
-     * x = channel, y = output pixel. Cost: one comparison per window value.
+     * Max pooling, square window, PyTorch's or TensorFlow's "SAME" -inf padding. Portable: {@code ConvKernels.maxPool2d},
+     * grid 2D x = channel, y = output pixel; JVM: {@code JvmMaxPoolKernels.maxPool2d}, grid 1D x = block of 64 output
+     * pixels, a vector of channels per step. Cost: one comparison per window value.
      */
     public static Step maxPool2d(String name, FeatureMap in, MaxPool2d p, FeatureMap out, Kernels k) {
         int oh = p.outputSize(in.height());
@@ -125,6 +127,12 @@ public final class ConvOps {
                     + " to " + oh + "x" + ow);
         }
         long outputs = (long) out.rows() * out.channels();
+        TaskCost cost = TaskCost.of(outputs * p.kernel() * p.kernel(), (long) in.rows() * in.channels(), outputs);
+        if (k.cpu()) {
+            return Step.kernel(name, "JvmMaxPoolKernels.maxPool2d", JvmMaxPoolKernels.grid(in.batch(), oh, ow), cost, List.of(in.data()),
+                    List.of(out.data()), KernelCall.of(JvmMaxPoolKernels::maxPool2d, k.context(), in.data(), out.data(), in.batch(), in.height(),
+                            in.width(), in.channels(), p.kernel(), p.stride(), p.padBefore(in.height()), p.padBefore(in.width()), oh, ow));
+        }
         return Step.kernel(name, "ConvKernels.maxPool2d", ConvKernels.grid(in.batch(), oh, ow, in.channels()),
                 TaskCost.of(outputs * p.kernel() * p.kernel(), (long) in.rows() * in.channels(), outputs), List.of(in.data()), List.of(out.data()),
                 KernelCall.of(ConvKernels::maxPool2d, k.context(), in.data(), out.data(), in.batch(), in.height(), in.width(), in.channels(), p.kernel(),

@@ -67,11 +67,18 @@ public final class ElementwiseOps {
                 KernelCall.of(ElementwiseKernels::add, x, y, out, n));
     }
 
-    /** {@code x = max(x + y, 0)} (a ResNet block's shortcut, then ReLU): {@code ElementwiseKernels.addReluInPlace}, a {@code @Parallel} loop. */
-    public static Step addRelu(String name, FloatArray x, FloatArray y) {
+    /**
+     * {@code x = max(x + y, 0)} (a ResNet block's shortcut, then ReLU). Portable: {@code ElementwiseKernels.addReluInPlace},
+     * a {@code @Parallel} loop; JVM: {@code JvmRelu.addReluInPlace}, grid 1D x = block of 4,096 values, SIMD.
+     */
+    public static Step addRelu(String name, FloatArray x, FloatArray y, Kernels k) {
         int n = x.getSize();
         if (y.getSize() != n || x == y) {
             throw new IllegalArgumentException("task " + name + ": adding arrays of " + y.getSize() + " values into " + n);
+        }
+        if (k.cpu()) {
+            return Step.kernel(name, "JvmRelu.addReluInPlace", JvmRelu.grid(n), TaskCost.of(2L * n, 2L * n, n), List.of(x, y), List.of(x),
+                    KernelCall.of(JvmRelu::addReluInPlace, k.context(), x, y, n));
         }
         return Step.parallel(name, "ElementwiseKernels.addReluInPlace", n, TaskCost.of(2L * n, 2L * n, n), List.of(x, y), List.of(x),
                 KernelCall.of(ElementwiseKernels::addReluInPlace, x, y, n));

@@ -233,6 +233,26 @@ class JvmKernelsTest {
         }, "GroupNorm mode " + mode);
     }
 
+    /** Max pooling with PyTorch's and TF SAME padding, channel counts around a vector's width; the shortcut add + ReLU. */
+    @ParameterizedTest(name = "batch={0} {1}x{2} c={3} k={4} s={5} pad={6} same={7}")
+    @CsvSource({"2,9,8,64,3,2,1,0", "1,38,45,20,3,2,0,1", "1,7,7,5,2,2,0,0", "1,16,16,17,1,2,0,0"})
+    void maxPoolAndAddReluMatchThePortableKernels(int batch, int h, int w, int c, int k, int stride, int pad, int same) {
+        Random r = new Random(h * 5L + w + c + k);
+        FeatureMap x = new FeatureMap(FloatArray.fromArray(random(r, batch * h * w * c, 1)), batch, h, w, c);
+        org.vitornado.runtime.nn.MaxPool2d p = new org.vitornado.runtime.nn.MaxPool2d(k, stride, pad, same == 1);
+        assertSame(g -> {
+            FeatureMap y = FeatureMap.allocate(batch, p.outputSize(h), p.outputSize(w), c);
+            g.maxPool2d("k", x, p, y);
+            return y.data();
+        }, "max pool");
+        float[] shortcut = random(r, batch * h * w * c, 1);
+        assertSame(g -> {
+            Tokens sum = written(g, "copy", x.data().toHeapArray(), batch, h * w, c);
+            g.addRelu("k", sum.data(), FloatArray.fromArray(shortcut));
+            return sum.data();
+        }, "add + ReLU");
+    }
+
     /** Masked attention (DETR): q, k, v in three arrays, image 0 unmasked, the others with their last keys masked. */
     @ParameterizedTest(name = "batch={0} queries={1} keys={2} heads={3} headDim={4}")
     @CsvSource({"2,100,1050,8,32", "3,7,13,2,5", "2,1200,1200,8,32", "1,1,1,1,3"})
