@@ -253,6 +253,29 @@ class JvmKernelsTest {
         }, "add + ReLU");
     }
 
+    /** DETR's sine position embedding on a padded batch (valid regions of several sizes). */
+    @ParameterizedTest(name = "batch={0} {1}x{2} half={3}")
+    @CsvSource({"2,4,5,16", "3,25,42,128", "1,1,1,4"})
+    void sinePositionMatchesThePortableKernel(int batch, int h, int w, int half) {
+        float[] mask = new float[batch * h * w];
+        for (int b = 0; b < batch; b++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    mask[(b * h + y) * w + x] = y < Math.max(1, h - 2 * b) && x < Math.max(1, w - 3 * b) ? 0 : 1;
+                }
+            }
+        }
+        float[] dimT = new float[half];
+        for (int i = 0; i < half; i++) {
+            dimT[i] = (float) Math.pow(10000, 2.0 * (i / 2) / half);
+        }
+        assertSame(g -> {
+            FeatureMap pos = FeatureMap.allocate(batch, h, w, 2 * half);
+            g.sinePosition("k", FloatArray.fromArray(mask), FloatArray.fromArray(dimT), pos, (float) (2 * Math.PI));
+            return pos.data();
+        }, "sine position");
+    }
+
     /** Masked attention (DETR): q, k, v in three arrays, image 0 unmasked, the others with their last keys masked. */
     @ParameterizedTest(name = "batch={0} queries={1} keys={2} heads={3} headDim={4}")
     @CsvSource({"2,100,1050,8,32", "3,7,13,2,5", "2,1200,1200,8,32", "1,1,1,1,3"})
