@@ -98,49 +98,10 @@ COMPUTE = ("float64 (model.double(), floating inputs .double()); floating output
            "storage, integer outputs stored as int64")
 
 # ----------------------------------------------------------------------------------------------
-# safetensors (own reader/writer: 8-byte LE header length, JSON header, raw LE data)
+# safetensors: the reader/writer of make_detection_fixtures.py (8-byte LE header length, JSON header, raw LE data)
 # ----------------------------------------------------------------------------------------------
-_ST_DT = {"F64": np.float64, "F32": np.float32, "I64": np.int64, "BOOL": np.bool_, "I32": np.int32,
-          "U8": np.uint8}
-_ST_RDT = {np.dtype(v): k for k, v in _ST_DT.items()}
-
-
-def st_load(path):
-    with open(path, "rb") as f:
-        b = f.read()
-    n = struct.unpack("<Q", b[:8])[0]
-    header = json.loads(b[8:8 + n])
-    base = 8 + n
-    out = {}
-    for k, v in header.items():
-        if k == "__metadata__":
-            continue
-        s, e = v["data_offsets"]
-        dt = np.dtype(_ST_DT[v["dtype"]]).newbyteorder("<")
-        out[k] = np.frombuffer(b[base + s:base + e], dtype=dt).reshape(v["shape"]).copy()
-    return out, header.get("__metadata__")
-
-
-def st_save(path, tensors, metadata=None):
-    header = {}
-    if metadata:
-        assert all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
-        header["__metadata__"] = metadata
-    blobs, off = [], 0
-    for k, a in tensors.items():
-        a = np.ascontiguousarray(a)
-        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[k] = {"dtype": _ST_RDT[a.dtype], "shape": list(a.shape),
-                     "data_offsets": [off, off + len(raw)]}
-        blobs.append(raw)
-        off += len(raw)
-    hj = json.dumps(header, separators=(",", ":")).encode()
-    hj += b" " * ((8 - len(hj) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(hj)))
-        f.write(hj)
-        for r in blobs:
-            f.write(r)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_detection_fixtures import st_load, st_save  # noqa: E402
 
 
 # ----------------------------------------------------------------------------------------------

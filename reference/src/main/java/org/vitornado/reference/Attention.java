@@ -33,30 +33,8 @@ public final class Attention {
      */
     public static double[] attentionSeparate(float[] q, float[] kv, int batch, int queries, int keys, int heads, int headDim, int qStride,
             int qOffset, int kvStride, int kOffset, int vOffset, double scale) {
-        int c = heads * headDim;
-        double[] out = new double[batch * queries * c];
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < queries; i++) {
-                    double[] p = new double[keys];
-                    for (int j = 0; j < keys; j++) {
-                        double s = 0;
-                        for (int d = 0; d < headDim; d++) {
-                            s += (double) q[(b * queries + i) * qStride + qOffset + h * headDim + d]
-                                    * kv[(b * keys + j) * kvStride + kOffset + h * headDim + d];
-                        }
-                        p[j] = s * scale;
-                    }
-                    Softmax.normalize(p);
-                    for (int j = 0; j < keys; j++) {
-                        for (int d = 0; d < headDim; d++) {
-                            out[(b * queries + i) * c + h * headDim + d] += p[j] * kv[(b * keys + j) * kvStride + vOffset + h * headDim + d];
-                        }
-                    }
-                }
-            }
-        }
-        return out;
+        return maskedAttention(q, kv, kv, new float[batch * keys], batch, queries, keys, heads, headDim, qStride, qOffset, kvStride, kOffset, kvStride,
+                vOffset, scale);
     }
 
     /**

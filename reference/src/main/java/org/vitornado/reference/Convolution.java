@@ -156,26 +156,8 @@ public final class Convolution {
      * pad 0). Reference for {@code ConvKernels.maxPool2d}.
      */
     public static double[] maxPool2d(float[] in, int batch, int height, int width, int channels, int kernelSize, int stride) {
-        int oh = outputSize(height, kernelSize, stride, 0);
-        int ow = outputSize(width, kernelSize, stride, 0);
-        int k = kernelSize;
-        double[] out = new double[batch * oh * ow * channels];
-        for (int b = 0; b < batch; b++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    for (int ch = 0; ch < channels; ch++) {
-                        double best = Double.NEGATIVE_INFINITY;
-                        for (int ky = 0; ky < k; ky++) {
-                            for (int kx = 0; kx < k; kx++) {
-                                best = Math.max(best, in[((b * height + oy * stride + ky) * width + ox * stride + kx) * channels + ch]);
-                            }
-                        }
-                        out[((b * oh + oy) * ow + ox) * channels + ch] = best;
-                    }
-                }
-            }
-        }
-        return out;
+        return maxPool2d(in, batch, height, width, channels, kernelSize, stride, 0, 0, outputSize(height, kernelSize, stride, 0),
+                outputSize(width, kernelSize, stride, 0));
     }
 
     /**

@@ -79,9 +79,8 @@ public final class GroupNormKernels {
         if (c >= channels || pixel >= batch * pixels) {
             return;
         }
-        int s = 2 * ((pixel / pixels) * groups + c / (channels / groups));
         int i = pixel * channels + c;
-        float y = (x.get(i) - stats.get(s)) * stats.get(s + 1) * weight.get(c) + bias.get(c);
+        float y = normalized(x, stats, weight, bias, i, pixel, c, pixels, channels, groups);
         out.set(i, relu == 1 ? TornadoMath.max(y, 0.0f) : y);
     }
 
@@ -93,9 +92,15 @@ public final class GroupNormKernels {
         if (c >= channels || pixel >= batch * pixels) {
             return;
         }
-        int s = 2 * ((pixel / pixels) * groups + c / (channels / groups));
         int i = pixel * channels + c;
-        float y = (x.get(i) - stats.get(s)) * stats.get(s + 1) * weight.get(c) + bias.get(c);
+        float y = normalized(x, stats, weight, bias, i, pixel, c, pixels, channels, groups);
         out.set(i, TornadoMath.max(y + shortcut.get(i), 0.0f));
+    }
+
+    /** (x[i] - mean) rstd weight[c] + bias[c] for value i, channel c of {@code pixel}, with its image and group's statistics. */
+    static float normalized(FloatArray x, FloatArray stats, FloatArray weight, FloatArray bias, int i, int pixel, int c, int pixels, int channels,
+            int groups) {
+        int s = 2 * ((pixel / pixels) * groups + c / (channels / groups));
+        return (x.get(i) - stats.get(s)) * stats.get(s + 1) * weight.get(c) + bias.get(c);
     }
 }

@@ -71,22 +71,7 @@ public final class JvmAttentionKernels {
             a.key(j, ks, kvBase + (long) j * kvStride + kOffset);
             a.value(j, ks, kvBase + (long) j * kvStride + vOffset);
         }
-        for (int blk = firstBlock; blk < endBlock; blk++) {
-            int i0 = blk * block;
-            int n = Math.min(block, queries - i0);
-            a.queries(n);
-            long qBase = (long) (b * queries + i0) * qStride + qOffset + (long) h * headDim;
-            for (int i = 0; i < n; i++) {
-                a.query(i, qs, qBase + (long) i * qStride, scale);
-            }
-            a.scores();
-            a.softmax();
-            a.weightedValues();
-            long oBase = (long) (b * queries + i0) * heads * headDim + (long) h * headDim;
-            for (int i = 0; i < n; i++) {
-                a.store(i, os, oBase + (long) i * heads * headDim);
-            }
-        }
+        attendBlocks(a, qs, os, b, h, firstBlock, endBlock, block, queries, heads, headDim, qStride, qOffset, scale);
     }
 
     /**
@@ -128,6 +113,12 @@ public final class JvmAttentionKernels {
                 at++;
             }
         }
+        attendBlocks(a, qs, os, b, h, firstBlock, endBlock, block, queries, heads, headDim, qStride, qOffset, scale);
+    }
+
+    /** Blocks {@code [firstBlock, endBlock)} of image b's queries for head h against the keys and values in {@code a}. */
+    private static void attendBlocks(JvmAttentionBlock a, MemorySegment qs, MemorySegment os, int b, int h, int firstBlock, int endBlock, int block,
+            int queries, int heads, int headDim, int qStride, int qOffset, float scale) {
         for (int blk = firstBlock; blk < endBlock; blk++) {
             int i0 = blk * block;
             int n = Math.min(block, queries - i0);
