@@ -35,7 +35,8 @@ class VerifyCommandTest {
 
     @org.junit.jupiter.api.Test
     void everyUpstreamFixtureIsBundled() throws IOException {
-        assertEquals(List.of("depict_ca", "depict_sa", "depict_segmenter", "maskrcnn_batch2", "maskrcnn_nodet", "samvit_window", "segformer_tiny",
-                "vit_avg_dynamic", "vit_token", "vitdet_maskrcnn", "vitdet_sfp"), bundled());
+        assertEquals(List.of("depict_ca", "depict_sa", "depict_segmenter", "detr_bottleneck", "detr_r50", "maskrcnn_batch2", "maskrcnn_nodet",
+                "samvit_window", "segformer_tiny", "vit_avg_dynamic", "vit_hybrid", "vit_hybrid_dynamic", "vit_token", "vitdet_maskrcnn", "vitdet_sfp"),
+                bundled());
     }
 }
