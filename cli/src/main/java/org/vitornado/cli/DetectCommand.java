@@ -90,6 +90,9 @@ final class DetectCommand extends CliCommand {
         int skipped = 0;
         try (VisionModel m = images.open(model, run.options(Math.min(batch, Math.max(1, files.size()))), Task.DETECTION, name(), err())) {
             Set<Integer> kept = parseClasses(classes, m.labels(), m.classes());
+            if (masks && !m.hasMasks()) {
+                err().println("detect: --masks: " + model + " predicts no masks (DETR); the JSON has boxes only");
+            }
             m.prepare();
             Files.createDirectories(out);
             OutputFiles.removeStaleTemporaries(out);

@@ -125,6 +125,11 @@ public final class VisionModel implements AutoCloseable {
         return ids != null && classId >= 0 && classId < ids.length ? ids[classId] : classId;
     }
 
+    /** Whether {@link #detectImages} can give instance masks: a Mask R-CNN detector does, DETR does not. */
+    public boolean hasMasks() {
+        return source.detector() != null;
+    }
+
     /** Classes of a classifier or segmenter; 0 for a feature extractor. */
     public int classes() {
         return source.classes();
