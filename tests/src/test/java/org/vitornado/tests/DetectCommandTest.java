@@ -229,8 +229,9 @@ class DetectCommandTest {
             }
         }
         CliTest.Run none = CliTest.cli("detect", "--model", model.toString(), "--image", images.toString(), "--out", dir.resolve("none").toString(),
-                "--score", "1");
+                "--score", "1", "--masks");
         assertEquals(0, none.code(), none.err());
         assertTrue(none.out().contains(": 0 objects"), none.out());
+        assertTrue(none.err().contains("predicts no masks"), "--masks with DETR is said to give nothing: " + none.err());
     }
 }
