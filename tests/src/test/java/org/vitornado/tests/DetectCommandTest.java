@@ -182,6 +182,7 @@ class DetectCommandTest {
      * from the picture's alone, upstream as here, so the API runs the same batch.)
      */
     @Test
+    @org.junit.jupiter.api.Tag("jvm") // DETR resizes every picture to 800 pixels: minutes on PoCL for host code the TornadoVM stage adds nothing to (DETR's plans run there in DetrTest, UpstreamFixtureTest, PresetForwardTest)
     void detrWritesEveryQueryAboveTheScoreAndAnOverlay(@TempDir Path dir) throws IOException {
         Path model = Fixtures.prefix("detr_r50").resolveSibling("detr_r50.safetensors");
         Path images = Files.createDirectories(dir.resolve("pictures"));
