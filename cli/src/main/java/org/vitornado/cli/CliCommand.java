@@ -11,31 +11,31 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** What every subcommand shares: where it prints, and how it reports a usage error. */
-abstract class CliCommand implements Callable<Integer> {
+public abstract class CliCommand implements Callable<Integer> {
 
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
-    PrintWriter out() {
+    protected PrintWriter out() {
         return spec.commandLine().getOut();
     }
 
-    PrintWriter err() {
+    protected PrintWriter err() {
         return spec.commandLine().getErr();
     }
 
     /** A usage error about this command's options: reported with the synopsis, exit 2. */
-    ParameterException usage(String message) {
+    protected ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
 
     /** {@code vitornado classify}: how errors and progress lines start. */
-    String name() {
+    protected String name() {
         return Main.qualifiedName(spec.commandLine());
     }
 
     /** {@code --classes 3,road}: indexes or label names; {@code null} for every class. */
-    Set<Integer> parseClasses(String spec, Map<Integer, String> labels, int count) {
+    protected Set<Integer> parseClasses(String spec, Map<Integer, String> labels, int count) {
         if (spec == null) {
             return null;
         }

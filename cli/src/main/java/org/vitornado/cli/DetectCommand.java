@@ -123,7 +123,7 @@ final class DetectCommand extends CliCommand {
                     double seconds = (System.nanoTime() - t0) / 1e9 / decoded.size();
                     for (int j = 0; j < decoded.size(); j++) {
                         int index = pending.get(j);
-                        Detections d = filtered(found.get(j), kept);
+                        Detections d = CocoResults.keepClasses(found.get(j), kept);
                         write(m, files.get(index), decoded.get(j), d, targets.get(index), index, files.size(), seconds);
                         bar.advance();
                     }
@@ -139,15 +139,8 @@ final class DetectCommand extends CliCommand {
         return images.exitCode();
     }
 
-    private static Detections filtered(Detections d, Set<Integer> kept) {
-        if (kept == null) {
-            return d;
-        }
-        return new Detections(d.source(), d.height(), d.width(), d.objects().stream().filter(o -> kept.contains(o.classId())).toList());
-    }
-
     private void write(VisionModel m, Path image, RgbImage rgb, Detections d, Path[] t, int index, int total, double seconds) throws IOException {
-        JsonArray results = cocoResults(m, image, d);
+        JsonArray results = CocoResults.of(m, ImageFiles.stem(image), d, masks);
         String text = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(results) + "\n";
         BufferedImage overlay = DetectionOverlay.draw(rgb, d);
         OutputFiles.write(t[0], skipExisting, o -> o.write(text.getBytes(StandardCharsets.UTF_8)));
@@ -170,38 +163,5 @@ final class DetectCommand extends CliCommand {
                     t[1].getFileName());
         }
         out().flush();
-    }
-
-    /** COCO's results format: one object per detection, bbox {@code [x, y, width, height]}. */
-    private JsonArray cocoResults(VisionModel m, Path image, Detections d) {
-        JsonArray list = new JsonArray();
-        for (DetectedObject o : d.objects()) {
-            JsonObject r = new JsonObject();
-            r.addProperty("image_id", ImageFiles.stem(image));
-            r.addProperty("category_id", m.categoryId(o.classId()));
-            r.addProperty("category_name", o.label());
-            JsonArray bbox = new JsonArray();
-            bbox.add(round(o.x0()));
-            bbox.add(round(o.y0()));
-            bbox.add(round(o.width()));
-            bbox.add(round(o.height()));
-            r.add("bbox", bbox);
-            r.addProperty("score", Math.round(o.score() * 1e5) / 1e5);
-            if (masks && o.mask() != null) {
-                JsonObject seg = new JsonObject();
-                JsonArray size = new JsonArray();
-                size.add(d.height());
-                size.add(d.width());
-                seg.add("size", size);
-                seg.addProperty("counts", o.mask().cocoRle());
-                r.add("segmentation", seg);
-            }
-            list.add(r);
-        }
-        return list;
-    }
-
-    private static double round(float v) {
-        return Math.round(v * 100) / 100.0;
     }
 }

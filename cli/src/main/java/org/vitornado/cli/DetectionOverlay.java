@@ -17,7 +17,7 @@ import org.vitornado.api.RgbImage;
  * its label and score. Colours are fixed per class (hues spread by the golden ratio), so a class looks the same in
  * every image.
  */
-final class DetectionOverlay {
+public final class DetectionOverlay {
 
     /** Mask opacity. */
     static final float ALPHA = 0.45f;
@@ -30,7 +30,7 @@ final class DetectionOverlay {
         return Color.getHSBColor(hue, 0.75f, 1.0f);
     }
 
-    static BufferedImage draw(RgbImage image, Detections found) {
+    public static BufferedImage draw(RgbImage image, Detections found) {
         int h = image.height();
         int w = image.width();
         float[] rgb = image.rgb();

@@ -11,12 +11,12 @@ import org.vitornado.model.io.ModelException;
  * One line, in words, for whatever a command throws: the message of our own errors as it is, and for the JVM's and
  * TornadoVM's what happened and what to try, never a Java class name.
  */
-final class Failures {
+public final class Failures {
 
     private Failures() {
     }
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         String message = message(e);
         if (e instanceof ModelException || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
             return message.isEmpty() ? "invalid input" : message;

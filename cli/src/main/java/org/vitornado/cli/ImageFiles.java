@@ -16,9 +16,9 @@ import org.vitornado.model.io.ModelException;
  * The images {@code --image} names: files as given, folders searched recursively for image files (by extension,
  * in sorted order). Only the paths are listed; images are decoded as they are run.
  */
-final class ImageFiles {
+public final class ImageFiles {
 
-    static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+    public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
     private ImageFiles() {
     }
@@ -47,14 +47,14 @@ final class ImageFiles {
         return out;
     }
 
-    static boolean isImage(Path p) {
+    public static boolean isImage(Path p) {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 && !name.startsWith(".") && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     /** The file name without its extension: {@code a/b/cat.png} -> {@code cat}. */
-    static String stem(Path p) {
+    public static String stem(Path p) {
         return p.getFileName().toString().replaceFirst("\\.[^.]*$", "");
     }
 }

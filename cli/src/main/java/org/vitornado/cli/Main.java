@@ -19,9 +19,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Main {
 
     /** Exit codes. */
-    static final int OK = 0;
+    public static final int OK = 0;
     static final int CHECK_FAILED = 1;
-    static final int ERROR = 2;
+    public static final int ERROR = 2;
 
     private Main() {
     }
@@ -32,9 +32,13 @@ public final class Main {
 
     /** Runs one command line; returns the exit code. */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
+        return run(commandLine(), argv, out, err);
+    }
+
+    /** Runs one command line of {@code cli} (a command tree made by {@link #commandLine(Object)}). */
+    public static int run(CommandLine cli, String[] argv, PrintStream out, PrintStream err) {
         PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        CommandLine cli = commandLine();
         cli.setOut(o);
         cli.setErr(e);
         if (argv.length == 0) {
@@ -52,7 +56,12 @@ public final class Main {
 
     /** The command tree with vitornado's error handling. */
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new VitornadoCommand());
+        return commandLine(new VitornadoCommand());
+    }
+
+    /** A command tree rooted at {@code root} (vitornado's, or the Spark job's) with vitornado's error handling. */
+    public static CommandLine commandLine(Object root) {
+        CommandLine cli = new CommandLine(root);
         cli.setUsageHelpAutoWidth(false);
         // An unknown option after --image a.png is a typo to report, not another image.
         cli.setUnmatchedOptionsAllowedAsOptionParameters(false);
@@ -69,8 +78,9 @@ public final class Main {
         String command = qualifiedName(line);
         err.println(command + ": " + usageMessage(ex, line, java.util.List.of(args)));
         err.print(line.getHelp().synopsis(0).replaceFirst("^", "Usage: "));
-        err.println(line.getParent() == null ? "Run 'vitornado help' for the commands."
-                : "Run 'vitornado help " + line.getCommandName() + "' for its options.");
+        String root = line.getCommandSpec().root().name();
+        err.println(line.getParent() == null ? "Run '" + root + " help' for the commands."
+                : "Run '" + root + " help " + line.getCommandName() + "' for its options.");
         return ERROR;
     }
 
@@ -142,6 +152,7 @@ public final class Main {
 
     /** {@code vitornado classify}. */
     static String qualifiedName(CommandLine line) {
-        return line.getParent() == null ? "vitornado" : "vitornado " + line.getCommandName();
+        String root = line.getCommandSpec().root().name();
+        return line.getParent() == null ? root : root + " " + line.getCommandName();
     }
 }

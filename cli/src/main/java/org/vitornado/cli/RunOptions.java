@@ -11,22 +11,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code --backend} and {@code --device}: where the commands that run a model run it. */
-final class RunOptions {
+public final class RunOptions {
 
     @Option(names = "--backend", paramLabel = "jvm|tornado", converter = BackendConverter.class,
             description = "where kernels run (default: this process's; bin/vitornado starts the tornado launcher for tornado and plain java for jvm)")
-    Backend backend;
+    public Backend backend;
 
     @Option(names = "--device", paramLabel = "B:N", defaultValue = "0", converter = DeviceConverter.class,
             description = "TornadoVM device as `tornado --devices` lists it, BACKEND:N, or N for device N of backend 0 (default 0)")
-    DeviceId device;
+    public DeviceId device;
 
     @Option(names = "--precision", paramLabel = "fp32|fp16", defaultValue = "fp32", converter = PrecisionConverter.class,
             description = "weights on the device: fp32 (default) or fp16 (linear layers' weights halved; GPUs, and the JVM for tests)")
-    Precision precision;
+    public Precision precision;
 
     /** The API's options with this backend, device and precision, and {@code batch}. */
-    Options options(int batch) {
+    public Options options(int batch) {
         return Options.defaults().backend(backend).device(device).precision(precision).batch(batch);
     }
 

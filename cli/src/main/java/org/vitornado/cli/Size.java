@@ -9,12 +9,12 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code --size HxW} (or one number for a square): height and width in pixels. */
-record Size(int height, int width) {
+public record Size(int height, int width) {
 
     private static final Pattern FORMAT = Pattern.compile("\\s*(\\d{1,9})\\s*(?:[xX]\\s*(\\d{1,9})\\s*)?");
 
     /** Parses {@code 224x320} or {@code 224}; anything else ({@code 64x}, {@code 64by64}, {@code 0x5}) is an error. */
-    static Size parse(String spec) {
+    public static Size parse(String spec) {
         Matcher m = FORMAT.matcher(spec);
         if (!m.matches()) {
             throw new TypeConversionException("expects HxW such as 224x224 (or one number for a square), got '" + spec + "'");
@@ -33,7 +33,7 @@ record Size(int height, int width) {
     }
 
     /** picocli's hook. */
-    static final class Converter implements ITypeConverter<Size> {
+    public static final class Converter implements ITypeConverter<Size> {
         @Override
         public Size convert(String value) {
             return parse(value);

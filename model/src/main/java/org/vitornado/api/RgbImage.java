@@ -26,6 +26,12 @@ public record RgbImage(String source, int height, int width, float[] rgb) {
         return new RgbImage(file.toString(), p.height(), p.width(), p.data());
     }
 
+    /** Decodes a file's bytes as {@link #read} decodes the file; {@code source} names it in results and errors. */
+    public static RgbImage decode(byte[] content, String source) {
+        Planar p = ImageReader.readRgb(content, source);
+        return new RgbImage(source, p.height(), p.width(), p.data());
+    }
+
     Planar planar() {
         return new Planar(3, height, width, rgb);
     }

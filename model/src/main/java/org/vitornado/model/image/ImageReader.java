@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,23 @@ public final class ImageReader {
             throw new ModelException("image " + file + ": no such file");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in, file.toString());
+        } catch (IOException e) {
+            throw new ModelException("image " + file + ": cannot decode it, it is truncated or corrupt (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The same decoding from a file's bytes (a Spark {@code binaryFile} row's content); {@code name} is for errors. */
+    public static Planar readRgb(byte[] content, String name) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(content))) {
+            return decode(in, name);
+        } catch (IOException e) {
+            throw new ModelException("image " + name + ": cannot decode it, it is truncated or corrupt (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Planar decode(ImageInputStream in, String file) {
+        try {
             if (in == null) {
                 throw new ModelException("image " + file + ": cannot open it");
             }
