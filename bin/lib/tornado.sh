@@ -1,9 +1,11 @@
 # Sourced by bin/vitornado and bin/vitornado-spark: finds TornadoVM and writes the JVM argfile that runs a program
-# under it. `tornado_argfile_for FILE` writes FILE and sets tornado_argfile to it, or sets it empty when there is no
-# TornadoVM: TORNADOVM_HOME, else the SDK whose `tornado` launcher is on PATH.
+# under it. `tornado_argfile_for FILE [JAR]` writes FILE and sets tornado_argfile to it, or sets it empty when there
+# is no TornadoVM: TORNADOVM_HOME, else the SDK whose `tornado` launcher is on PATH. JAR goes first on the module
+# path: Spark's log4j-api, which must win over the older one in TornadoVM's module folder (Spark's log4j-core needs
+# its own API version, and a module shadows the same packages on the class path).
 
 tornado_argfile_for() {
-    local target="$1" tornado_home backends drop b m
+    local target="$1" first="${2:-}" tornado_home backends drop b m
     tornado_argfile=""
     tornado_home="${TORNADOVM_HOME:-}"
     if [ -z "$tornado_home" ] && command -v tornado >/dev/null 2>&1; then
@@ -26,6 +28,7 @@ tornado_argfile_for() {
         esac
     done
     # shellcheck disable=SC2086
+    [ -z "$first" ] || drop="$drop -e s|^--module-path\s\+|--module-path\x20$first:|"
     sed -e "s|\${TORNADOVM_HOME}|$tornado_home|g" $drop "$tornado_home/tornado-argfile.template" > "$target.$$"
     mv "$target.$$" "$target"
     tornado_argfile="$target"

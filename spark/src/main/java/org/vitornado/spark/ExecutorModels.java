@@ -25,11 +25,20 @@ final class ExecutorModels {
         DeviceId device = spec.deviceOfThisTask();
         Options options = spec.options(device);
         return OPEN.computeIfAbsent(spec + "@" + device, k -> {
-            VisionModel m = VisionModel.load(spec.model(), options);
-            if (prepare) {
-                m.prepare();
+            // TornadoVM finds its backends with ServiceLoader on the thread's context class loader; a Spark task's
+            // is the loader of the application jar, through which the backends in the JVM's modules are not found.
+            Thread thread = Thread.currentThread();
+            ClassLoader taskLoader = thread.getContextClassLoader();
+            thread.setContextClassLoader(ClassLoader.getSystemClassLoader());
+            try {
+                VisionModel m = VisionModel.load(spec.model(), options);
+                if (prepare) {
+                    m.prepare();
+                }
+                return m;
+            } finally {
+                thread.setContextClassLoader(taskLoader);
             }
-            return m;
         });
     }
 

@@ -124,7 +124,7 @@ abstract class JobCommand extends CliCommand {
             if (!isSparkFailure(e)) {
                 throw e;
             }
-            throw new ModelException(Failures.describe(rootCause(e)), e);
+            throw new ModelException(taskFailure(e), e);
         } finally {
             if (local) {
                 ExecutorModels.closeAll();
@@ -159,11 +159,37 @@ abstract class JobCommand extends CliCommand {
         return false;
     }
 
-    private static Throwable rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+    /**
+     * What made a Spark job fail, in one line: the deepest cause that says something, which for a task that failed
+     * on an executor is the failure Spark quotes ("... most recent failure: Lost task 1.3 in stage 2.0 (TID 7)
+     * (host executor 0): java.lang.IllegalStateException: what happened\n\tat ...").
+     */
+    static String taskFailure(Throwable e) {
+        Throwable said = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                said = t;
+            }
         }
-        return t;
-    }
-}
+        if (said == null) {
+            return Failures.describe(e);
+        }
+        if (!(said instanceof SparkException)) {
+            return Failures.describe(said);
+        }
+        String m = said.getMessage();
+        int failure = m.indexOf("most recent failure: ");
+        if (failure >= 0) {
+            m = m.substring(failure + "most recent failure: ".length());
+            int quoted = m.indexOf("): ");
+            m = quoted >= 0 ? m.substring(quoted + 3) : m;
+        }
+        // One line, without the driver's stack trace or the terminal colours TornadoVM puts in its messages.
+        m = m.split("\\R")[0].replaceAll("\\s*Driver stacktrace:.*$", "").replaceAll("\u001B\\[[0-9;]*m", "");
+        // "java.lang.NullPointerException: x" -> "x", as Failures does for exceptions of this process.
+        m = m.replaceAll("^(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*", "").strip();
+        if (m.startsWith("UnknownReason")) {
+            return "a task failed on an executor, with an error the driver cannot read (an exception class only the executors have): see the executors' logs";
+        }
+        return m.isEmpty() ? Failures.describe(said) : "a task failed: " + m;
+    }}
