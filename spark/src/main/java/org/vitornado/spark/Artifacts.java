@@ -9,7 +9,6 @@ import java.util.UUID;
 
 import javax.imageio.ImageIO;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -24,10 +23,12 @@ final class Artifacts implements Serializable {
     static final String OVERLAYS = "overlays";
 
     private final String root;
+    private final ExecutorFiles files;
     private transient FileSystem fs;
 
-    Artifacts(String root) {
+    Artifacts(String root, ExecutorFiles files) {
         this.root = root;
+        this.files = files;
     }
 
     /** Writes {@code image} as PNG to {@code folder/name} unless it is there; returns its full path. */
@@ -56,7 +57,7 @@ final class Artifacts implements Serializable {
 
     private FileSystem fileSystem(Path p) throws IOException {
         if (fs == null) {
-            fs = p.getFileSystem(new Configuration());
+            fs = files.fileSystem(p);
             // No .crc sidecar beside each picture (Hadoop's local file system writes one by default).
             fs.setWriteChecksum(false);
         }

@@ -6,24 +6,31 @@ import static org.apache.spark.sql.functions.explode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.vitornado.spark.ImageListing.ImageFile;
 
+import scala.Tuple2;
+
 /**
  * The driver's side of a job: list the images, leave out those with results (--skip-existing), and run the rest in
- * waves of {@code --commit-every} images. Each wave is one Spark job whose rows are appended to the Parquet table
+ * waves of {@code --commit-every} images, {@code --images-per-task} images to a Spark task. Each wave is one Spark job whose rows are appended to the Parquet table
  * when all of its tasks succeed, so an interrupted run loses at most the wave it was in.
  */
 final class BatchInferenceJob {
+
+    static final int MIN_IMAGES_PER_TASK = 64;
 
     /** What a finished run did. */
     record Summary(int listed, int skipped, int ran, long rows, long errors, double seconds) {
@@ -34,13 +41,28 @@ final class BatchInferenceJob {
     private final ModelSpec spec;
     private final ImageTask task;
     private final int commitEvery;
+    private final int imagesPerTask;
+    private final ExecutorFiles files;
 
-    BatchInferenceJob(SparkSession spark, JobOutput output, ModelSpec spec, ImageTask task, int commitEvery) {
+    BatchInferenceJob(SparkSession spark, JobOutput output, ModelSpec spec, ImageTask task, int commitEvery, int imagesPerTask) {
         this.spark = spark;
         this.output = output;
         this.spec = spec;
         this.task = task;
         this.commitEvery = commitEvery;
+        this.imagesPerTask = imagesPerTask;
+        this.files = new ExecutorFiles(hadoopSettings(spark));
+    }
+
+    /** The job's {@code spark.hadoop.*} settings, for the executors' file systems. */
+    private static Map<String, String> hadoopSettings(SparkSession spark) {
+        Map<String, String> out = new HashMap<>();
+        for (Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                out.put(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return out;
     }
 
     Summary run(List<ImageFile> listed, boolean skipExisting, boolean json, PrintWriter log) throws IOException {
@@ -57,35 +79,22 @@ final class BatchInferenceJob {
                 + ", " + todo.size() + " to run");
 
         long t0 = System.nanoTime();
-        List<Row> unread = new ArrayList<>();
-        List<String> readable = new ArrayList<>();
-        for (ImageFile f : todo) {
-            // Spark's file scan never reads an empty file (it gives no row), nor one over 2 GB (it fails the task).
-            if (f.length() == 0) {
-                unread.add(ResultSchema.failure(f.path(), ImagePartition.sha256(new byte[0]), spec.model(), "image " + f.path() + ": the file is empty",
-                        task.columns().size()));
-            } else if (f.length() > ImageListing.MAX_FILE_BYTES) {
-                unread.add(ResultSchema.failure(f.path(), null, spec.model(), "image " + f.path() + ": " + f.length()
-                        + " bytes, larger than any image vitornado decodes (" + ImageListing.MAX_FILE_BYTES + ")", task.columns().size()));
-            } else {
-                readable.add(f.path());
-            }
-        }
-        if (!unread.isEmpty()) {
-            spark.createDataFrame(unread, schema).write().mode(SaveMode.Append).parquet(results);
-        }
-        int waves = (readable.size() + commitEvery - 1) / commitEvery;
-        ImagePartition partition = new ImagePartition(spec, task, new Artifacts(output.root.toString()));
+        int waves = (todo.size() + commitEvery - 1) / commitEvery;
+        ImagePartition partition = new ImagePartition(spec, task, new Artifacts(output.root.toString(), files), files);
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int parallelism = context.defaultParallelism();
         for (int w = 0; w < waves; w++) {
-            List<String> wave = readable.subList(w * commitEvery, Math.min(readable.size(), (w + 1) * commitEvery));
+            List<ImageFile> wave = todo.subList(w * commitEvery, Math.min(todo.size(), (w + 1) * commitEvery));
             long w0 = System.nanoTime();
-            Dataset<Row> files = spark.read().format("binaryFile")
-                    // A file deleted since the listing is left out, not a failed job.
-                    .option("ignoreMissingFiles", "true")
-                    .load(wave.stream().map(ImageListing::literal).toArray(String[]::new));
-            files.mapPartitions(partition, Encoders.row(schema)).write().mode(SaveMode.Append).parquet(results);
+            // Contiguous slices of the sorted listing, one Spark task each: by default two per core, but at least
+            // 64 images each (a task costs tens of milliseconds: its Parquet file and commit).
+            int perTask = imagesPerTask > 0 ? imagesPerTask
+                    : Math.max(MIN_IMAGES_PER_TASK, (wave.size() + 2 * parallelism - 1) / (2 * parallelism));
+            int tasks = (wave.size() + perTask - 1) / perTask;
+            JavaRDD<Row> rows = context.parallelize(new ArrayList<>(wave), tasks).mapPartitions(partition);
+            spark.createDataFrame(rows, schema).write().mode(SaveMode.Append).parquet(results);
             double s = (System.nanoTime() - w0) / 1e9;
-            log.printf("wave %d/%d: %d images in %.1f s (%.2f images/s)%n", w + 1, waves, wave.size(), s, wave.size() / s);
+            log.printf("wave %d/%d: %d images in %d tasks, %.1f s (%.2f images/s)%n", w + 1, waves, wave.size(), tasks, s, wave.size() / s);
             log.flush();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -3,18 +3,14 @@ package org.vitornado.spark;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.DataFrameReader;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.vitornado.cli.ImageFiles;
 import org.vitornado.model.io.ModelException;
@@ -22,15 +18,15 @@ import org.vitornado.model.io.ModelException;
 /**
  * The images a job runs on: Spark's {@code binaryFile} source over {@code --images}, folders searched recursively,
  * keeping the files {@code --glob} matches (Spark's {@code pathGlobFilter}) or, by default, the extensions
- * {@code vitornado} reads. Only names and lengths are read here; contents are read by the tasks.
+ * {@code vitornado} reads. Only names are listed here, on the driver; the tasks read the contents
+ * ({@link ExecutorFiles}). Reading them through {@code binaryFile} again would list every file once more: given
+ * explicit paths, Spark lists them with a job of one task per file (measured: 2,000 files took 19 s, most of it
+ * deserialising the Hadoop configuration for each of those tasks).
  */
 final class ImageListing {
 
-    /** Larger files are rows with an error, never read: no image vitornado decodes is this large. */
-    static final long MAX_FILE_BYTES = 1L << 29;
-
     /** A listed file. */
-    record ImageFile(String path, long length) {
+    record ImageFile(String path) implements java.io.Serializable {
     }
 
     private ImageListing() {
@@ -50,21 +46,13 @@ final class ImageListing {
         if (glob != null) {
             reader = reader.option("pathGlobFilter", glob);
         }
-        Dataset<Row> files = reader.load(images.toArray(String[]::new));
+        // The source's file index, listed on the driver: no Spark job, and empty files included (a scan of the
+        // source would give them no row).
         List<ImageFile> out = new ArrayList<>();
-        Set<String> scanned = new HashSet<>();
-        for (Row r : files.select("path", "length").collectAsList()) {
-            String path = r.getString(0);
-            scanned.add(path);
-            if (glob != null || isImage(path)) {
-                out.add(new ImageFile(path, r.getLong(1)));
-            }
-        }
-        // The scan gives no row for an empty file; the file index lists it (as a URI).
-        for (String uri : files.inputFiles()) {
+        for (String uri : reader.load(images.toArray(String[]::new)).inputFiles()) {
             String path = new Path(URI.create(uri)).toString();
-            if (!scanned.contains(path) && (glob != null || isImage(path))) {
-                out.add(new ImageFile(path, 0));
+            if (glob != null || isImage(path)) {
+                out.add(new ImageFile(path));
             }
         }
         if (out.isEmpty()) {
@@ -80,10 +68,5 @@ final class ImageListing {
         String name = path.substring(path.lastIndexOf('/') + 1);
         int dot = name.lastIndexOf('.');
         return dot > 0 && !name.startsWith(".") && ImageFiles.EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
-    }
-
-    /** A listed path as an argument of {@code load}, which would read glob characters in file names as globs. */
-    static String literal(String path) {
-        return path.replaceAll("([\\\\*?\\[\\]{}])", "\\\\$1");
     }
 }

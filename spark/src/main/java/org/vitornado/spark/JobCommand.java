@@ -53,6 +53,10 @@ abstract class JobCommand extends CliCommand {
             description = "images per wave: each wave's rows are committed to the table when it ends (default 10000)")
     int commitEvery;
 
+    @Option(names = "--images-per-task", paramLabel = "N",
+            description = "images per Spark task (default: a wave split in two tasks per core, at least 64 images each)")
+    int imagesPerTask;
+
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else local[*]): local[N], spark://HOST:PORT, yarn, k8s://...")
     String master;
 
@@ -85,6 +89,9 @@ abstract class JobCommand extends CliCommand {
         if (commitEvery < 1) {
             throw usage("--commit-every must be >= 1, got " + commitEvery);
         }
+        if (imagesPerTask < 0 || spec.commandLine().getParseResult().hasMatchedOption("--images-per-task") && imagesPerTask == 0) {
+            throw usage("--images-per-task must be >= 1, got " + imagesPerTask);
+        }
         validate();
         String command = spec.name();
         SparkSession spark = SparkSessions.start(master, conf, "vitornado-spark " + command);
@@ -93,7 +100,9 @@ abstract class JobCommand extends CliCommand {
         try {
             JobOutput output = new JobOutput(out, spark.sparkContext().hadoopConfiguration());
             output.claim(command, model, skipExisting);
+            long t0 = System.nanoTime();
             List<ImageFile> listed = ImageListing.list(spark, images, glob);
+            long t1 = System.nanoTime();
             int[] size = size();
             ModelSpec modelSpec = ModelSpec.of(model, run.backend, run.device, run.precision, Math.min(batch(), listed.size()),
                     size == null ? 0 : size[0], size == null ? 0 : size[1]);
@@ -104,9 +113,11 @@ abstract class JobCommand extends CliCommand {
             if (local && imageTask.prepareModel()) {
                 driverModel.prepare();
             }
+            out().printf("listed %d images in %.1f s; %s %s in %.1f s%n", listed.size(), (t1 - t0) / 1e9, local ? "opened" : "checked", model,
+                    (System.nanoTime() - t1) / 1e9);
             out().println("running " + command + " on " + spark.sparkContext().master() + " (" + spark.sparkContext().defaultParallelism()
-                    + " tasks at a time), model " + model + (local ? " on " + driverModel.device() : ""));
-            BatchInferenceJob job = new BatchInferenceJob(spark, output, modelSpec, imageTask, commitEvery);
+                    + " tasks at a time)" + (local ? ", model on " + driverModel.device() : ""));
+            BatchInferenceJob job = new BatchInferenceJob(spark, output, modelSpec, imageTask, commitEvery, imagesPerTask);
             BatchInferenceJob.Summary s = job.run(listed, skipExisting, json, out());
             if (s.rows() > 0) {
                 finish(job, driverModel, output);

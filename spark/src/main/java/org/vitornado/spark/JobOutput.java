@@ -88,6 +88,10 @@ final class JobOutput {
         fs.delete(new Path(results, "_temporary"), true);
     }
 
+    FileSystem fileSystem() {
+        return fs;
+    }
+
     boolean hasResults() throws IOException {
         return fs.exists(results) && fs.listStatus(results, p -> p.getName().endsWith(".parquet")).length > 0;
     }

@@ -81,7 +81,7 @@ final class SegmentJobCommand extends JobCommand {
         Set<Integer> shown = parseClasses(classes, model.labels(), model.classes());
         List<Integer> legend = shown != null ? shown.stream().sorted().toList() : job.classesPresent();
         Path target = output.legend;
-        FileSystem fs = target.getFileSystem(new org.apache.hadoop.conf.Configuration());
+        FileSystem fs = output.fileSystem();
         fs.setWriteChecksum(false);
         Path temp = new Path(target.getParent(), ".legend.png.part");
         try (OutputStream o = fs.create(temp, true)) {

@@ -16,6 +16,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import org.vitornado.model.io.ModelException;
 import org.w3c.dom.Node;
@@ -55,7 +56,8 @@ public final class ImageReader {
 
     /** The same decoding from a file's bytes (a Spark {@code binaryFile} row's content); {@code name} is for errors. */
     public static Planar readRgb(byte[] content, String name) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(content))) {
+        // In memory: ImageIO.createImageInputStream would copy a stream to a temporary file first.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(content))) {
             return decode(in, name);
         } catch (IOException e) {
             throw new ModelException("image " + name + ": cannot decode it, it is truncated or corrupt (" + e.getMessage() + ")", e);
