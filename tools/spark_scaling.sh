@@ -4,9 +4,9 @@
 #
 #   tools/spark_scaling.sh MODEL IMAGES_DIR [ROUNDS] [BATCH]
 #
-# Prints, per run: wall seconds, images/s end to end, and images/s while the images run: for Spark its waves (what
-# the job prints), for the CLI the wall time less that of the same command on one image (JVM start, listing, model
-# load, first compilations). The last lines give the medians and Spark's ratio to the CLI.
+# Prints, per run: wall seconds, images/s end to end, and images/s while the images run, the same way for both: the
+# images less one over the wall time less that of the same command on one image (JVM and Spark start, listing,
+# model load, first compilations). The last lines give the medians and Spark's ratio to the CLI.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 model=$1
@@ -23,17 +23,20 @@ declare -A results
 for r in $(seq 1 "$rounds"); do
     t1=$(seconds "$root/bin/vitornado" classify --model "$model" --image "$one" --batch "$batch" --json)
     tn=$(seconds "$root/bin/vitornado" classify --model "$model" --image "$images" --batch "$batch" --json)
-    steady=$(echo "$n / ($tn - $t1)" | bc -l)
+    steady=$(echo "($n - 1) / ($tn - $t1)" | bc -l)
     printf "round %d  cli       wall %7.1f s  %8.1f images/s end to end  %8.1f images/s running (one image: %.1f s)\n" "$r" "$tn" "$(echo "$n / $tn" | bc -l)" "$steady" "$t1"
     results[cli]+="$steady "
     results[cli_e2e]+="$(echo "$n / $tn" | bc -l) "
     for m in 1 2; do
         out="$work/out-$r-$m"
-        t=$(seconds "$root/bin/vitornado-spark" classify --model "$model" --images "$images" --out "$out" --batch "$batch" --master "local[$m]")
-        rate=$(sed -n 's/^ran .* (\([0-9.]*\) images\/s).*/\1/p' "$work/last.log")
-        [ -n "$rate" ] || { echo "spark local[$m] failed:"; tail -n 5 "$work/last.log"; exit 1; }
-        printf "round %d  local[%d]  wall %7.1f s  %8.1f images/s end to end  %8.1f images/s running\n" "$r" "$m" "$t" "$(echo "$n / $t" | bc -l)" "$rate"
-        results[spark$m]+="$rate "
+        spark=("$root/bin/vitornado-spark" classify --model "$model" --batch "$batch" --master "local[$m]")
+        t1=$(seconds "${spark[@]}" --images "$one" --out "$out-one")
+        t=$(seconds "${spark[@]}" --images "$images" --out "$out")
+        grep -q '^ran ' "$work/last.log" || { echo "spark local[$m] failed:"; tail -n 5 "$work/last.log"; exit 1; }
+        steady=$(echo "($n - 1) / ($t - $t1)" | bc -l)
+        printf "round %d  local[%d]  wall %7.1f s  %8.1f images/s end to end  %8.1f images/s running (one image: %.1f s; %s)\n" "$r" "$m" "$t" \
+            "$(echo "$n / $t" | bc -l)" "$steady" "$t1" "$(sed -n 's/^wave.* in \([0-9]* tasks\).*/\1/p' "$work/last.log" | head -n 1)"
+        results[spark$m]+="$steady "
         results[spark${m}_e2e]+="$(echo "$n / $t" | bc -l) "
     done
 done
