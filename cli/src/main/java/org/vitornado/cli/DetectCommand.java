@@ -52,17 +52,8 @@ final class DetectCommand extends CliCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "created if needed; the files written there must not exist yet")
     Path out;
 
-    @Option(names = "--score", paramLabel = "S", defaultValue = "0.5", description = "keep objects scoring at least S (default 0.5, detectron2's demo)")
-    float score;
-
-    @Option(names = "--classes", paramLabel = "K,...", description = "keep only these classes (indexes or label names)")
-    String classes;
-
-    @Option(names = "--masks", description = "add each object's mask to the JSON, as COCO RLE ({\"size\": [h, w], \"counts\": ...}); Mask R-CNN only")
-    boolean masks;
-
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "images per execution (default 1)")
-    int batch;
+    @Mixin
+    DetectOptions detect;
 
     @Option(names = "--skip-existing", description = "skip images whose outputs exist (resume an interrupted run)")
     boolean skipExisting;
@@ -78,19 +69,17 @@ final class DetectCommand extends CliCommand {
 
     @Override
     public Integer call() throws IOException {
-        if (!(score >= 0 && score <= 1)) {
-            throw usage("--score must be in [0, 1], got " + score);
-        }
-        if (batch < 1) {
-            throw usage("--batch must be >= 1, got " + batch);
+        String invalid = detect.invalid();
+        if (invalid != null) {
+            throw usage(invalid);
         }
         // Everything about the outputs is checked before the model loads.
         List<Path> files = images.files();
         List<Path[]> targets = OutputFiles.targets(files, out, skipExisting, "detect", ".detections.json", ".overlay.png");
         int skipped = 0;
-        try (VisionModel m = images.open(model, run.options(Math.min(batch, Math.max(1, files.size()))), Task.DETECTION, name(), err())) {
-            Set<Integer> kept = parseClasses(classes, m.labels(), m.classes());
-            if (masks && !m.hasMasks()) {
+        try (VisionModel m = images.open(model, run.options(Math.min(detect.batch, Math.max(1, files.size()))), Task.DETECTION, name(), err())) {
+            Set<Integer> kept = parseClasses(detect.classes, m.labels(), m.classes());
+            if (detect.masks && !m.hasMasks()) {
                 err().println("detect: --masks: " + model + " predicts no masks (DETR); the JSON has boxes only");
             }
             m.prepare();
@@ -117,9 +106,9 @@ final class DetectCommand extends CliCommand {
                     decoded.add(rgb);
                 }
                 // Images stream: decoded and run a batch at a time.
-                if (decoded.size() == batch || i == files.size() && !decoded.isEmpty()) {
+                if (decoded.size() == detect.batch || i == files.size() && !decoded.isEmpty()) {
                     long t0 = System.nanoTime();
-                    List<Detections> found = m.detectImages(decoded, score, true);
+                    List<Detections> found = m.detectImages(decoded, detect.score, true);
                     double seconds = (System.nanoTime() - t0) / 1e9 / decoded.size();
                     for (int j = 0; j < decoded.size(); j++) {
                         int index = pending.get(j);
@@ -140,7 +129,7 @@ final class DetectCommand extends CliCommand {
     }
 
     private void write(VisionModel m, Path image, RgbImage rgb, Detections d, Path[] t, int index, int total, double seconds) throws IOException {
-        JsonArray results = CocoResults.of(m, ImageFiles.stem(image), d, masks);
+        JsonArray results = CocoResults.of(m, ImageFiles.stem(image), d, detect.masks);
         String text = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(results) + "\n";
         BufferedImage overlay = DetectionOverlay.draw(rgb, d);
         OutputFiles.write(t[0], skipExisting, o -> o.write(text.getBytes(StandardCharsets.UTF_8)));

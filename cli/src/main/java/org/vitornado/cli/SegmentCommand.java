@@ -51,22 +51,8 @@ final class SegmentCommand extends CliCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "created if needed; the files written there must not exist yet")
     Path out;
 
-    @Option(names = "--classes", paramLabel = "K,...", description = "draw only these classes in the overlay and legend (indexes or label names)")
-    String classes;
-
-    @Option(names = "--mode", paramLabel = "whole|slide", defaultValue = "whole",
-            description = "whole: resize the image to --size (default: the model's), segment, resize the scores back; "
-                    + "slide: mmseg's sliding window over the image at its own size, --window every --stride, overlapping scores averaged")
-    String mode;
-
-    @Option(names = "--size", paramLabel = "HxW", converter = Size.Converter.class, description = "input size in whole mode (default: the model's)")
-    Size size;
-
-    @Option(names = "--window", paramLabel = "HxW", converter = Size.Converter.class, description = "slide mode's crop (default: the model's size)")
-    Size window;
-
-    @Option(names = "--stride", paramLabel = "HxW", converter = Size.Converter.class, description = "slide mode's step (default: 2/3 of the window)")
-    Size stride;
+    @Mixin
+    SegmentOptions segment;
 
     @Option(names = "--skip-existing", description = "skip images whose outputs exist (resume an interrupted run); the legend is rewritten")
     boolean skipExisting;
@@ -82,14 +68,9 @@ final class SegmentCommand extends CliCommand {
 
     @Override
     public Integer call() throws IOException {
-        if (!mode.equals("whole") && !mode.equals("slide")) {
-            throw usage("--mode must be whole or slide, got '" + mode + "'");
-        }
-        if (mode.equals("whole") && (window != null || stride != null)) {
-            throw usage("--window and --stride are for --mode slide");
-        }
-        if (mode.equals("slide") && size != null) {
-            throw usage("--size is for --mode whole (slide runs at the image's own size: use --window)");
+        String invalid = segment.invalid();
+        if (invalid != null) {
+            throw usage(invalid);
         }
         // Everything about the outputs is checked before the model loads.
         List<Path> files = images.files();
@@ -100,17 +81,17 @@ final class SegmentCommand extends CliCommand {
         }
         Set<Integer> present = new TreeSet<>();
         int skipped = 0;
-        Options options = size == null ? run.options(1) : run.options(1).size(size.height(), size.width());
+        Options options = segment.size == null ? run.options(1) : run.options(1).size(segment.size.height(), segment.size.width());
         try (VisionModel m = images.open(model, options, Task.SEGMENTATION, name(), err())) {
-            Set<Integer> shown = parseClasses(classes, m.labels(), m.classes());
-            if (mode.equals("whole")) {
+            Set<Integer> shown = parseClasses(segment.classes, m.labels(), m.classes());
+            if (!segment.slide()) {
                 m.prepare();
             }
             Files.createDirectories(out);
             OutputFiles.removeStaleTemporaries(out);
             int[] modelSize = m.configuredSize();
-            Size win = window != null ? window : new Size(modelSize[0], modelSize[1]);
-            Size step = stride != null ? stride : new Size(Math.max(1, win.height() * 2 / 3), Math.max(1, win.width() * 2 / 3));
+            Size win = segment.window(modelSize);
+            Size step = segment.stride(win);
             (json ? err() : out()).println("running on " + m.device());
             Progress bar = new Progress(err(), images.progress, "images", files.size());
             for (int i = 0; i < files.size(); i++) {
@@ -128,7 +109,7 @@ final class SegmentCommand extends CliCommand {
                     bar.advance();
                     continue;
                 }
-                ClassMap map = mode.equals("whole") ? m.segment(rgb)
+                ClassMap map = !segment.slide() ? m.segment(rgb)
                         : m.segmentSliding(rgb, win.height(), win.width(), step.height(), step.width(),
                                 (done, total) -> bar.within("window " + done + "/" + total));
                 Set<Integer> here = map.present();
@@ -147,7 +128,7 @@ final class SegmentCommand extends CliCommand {
                     o.add("classes", ks);
                     out().println(o);
                 } else {
-                    out().printf("[%d/%d] %s (%dx%d, %s): %s, %s in %.2f s; classes %s%n", i + 1, files.size(), image, rgb.width(), rgb.height(), mode,
+                    out().printf("[%d/%d] %s (%dx%d, %s): %s, %s in %.2f s; classes %s%n", i + 1, files.size(), image, rgb.width(), rgb.height(), segment.mode,
                             t[0].getFileName(), t[1].getFileName(), (System.nanoTime() - t0) / 1e9, here);
                 }
                 out().flush();

@@ -6,7 +6,7 @@ import org.vitornado.api.VisionModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vitornado-spark classify}: {@code vitornado classify} over a folder of any size. */
+/** {@code vitornado-spark classify}: {@code vitornado classify} over a folder of any size, with its options. */
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Top-K labels and scores of every image, as rows of a Parquet table.")
 final class ClassifyJobCommand extends JobCommand {

@@ -2,34 +2,24 @@ package org.vitornado.spark;
 
 import org.vitornado.api.Task;
 import org.vitornado.api.VisionModel;
+import org.vitornado.cli.DetectOptions;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-/** {@code vitornado-spark detect}: {@code vitornado detect} over a folder of any size. */
+/** {@code vitornado-spark detect}: {@code vitornado detect} over a folder of any size, with its options. */
 @Command(name = "detect", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Object detection of every image: COCO-style detections as Parquet rows, an overlay PNG named by content hash.")
 final class DetectJobCommand extends JobCommand {
 
-    @Option(names = "--score", paramLabel = "S", defaultValue = "0.5", description = "keep objects scoring at least S (default 0.5)")
-    float score;
-
-    @Option(names = "--classes", paramLabel = "K,...", description = "keep only these classes (indexes or label names)")
-    String classes;
-
-    @Option(names = "--masks", description = "add each object's mask as COCO RLE (Mask R-CNN only)")
-    boolean masks;
-
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "images per execution (default 1)")
-    int batch;
+    @Mixin
+    DetectOptions detect;
 
     @Override
     void validate() {
-        if (!(score >= 0 && score <= 1)) {
-            throw usage("--score must be in [0, 1], got " + score);
-        }
-        if (batch < 1) {
-            throw usage("--batch must be >= 1, got " + batch);
+        String invalid = detect.invalid();
+        if (invalid != null) {
+            throw usage(invalid);
         }
     }
 
@@ -40,14 +30,14 @@ final class DetectJobCommand extends JobCommand {
 
     @Override
     int batch() {
-        return batch;
+        return detect.batch;
     }
 
     @Override
     ImageTask imageTask(VisionModel model) {
-        if (masks && !model.hasMasks()) {
-            err().println(name() + ": --masks: " + model + " predicts no masks (DETR); the rows have boxes only");
+        if (detect.masks && !model.hasMasks()) {
+            err().println(name() + ": --masks: " + this.model + " predicts no masks (DETR); the rows have boxes only");
         }
-        return new DetectTask(score, parseClasses(classes, model.labels(), model.classes()), masks, batch);
+        return new DetectTask(detect.score, parseClasses(detect.classes, model.labels(), model.classes()), detect.masks, detect.batch);
     }
 }
