@@ -17,7 +17,7 @@ import picocli.CommandLine.IVersionProvider;
                 "Run 'vitornado help COMMAND' for a command's options."},
         subcommands = {ClassifyCommand.class, SegmentCommand.class, DetectCommand.class, FeaturesCommand.class, EvalCommand.class, InfoCommand.class,
                 PlanCommand.class, KernelsCommand.class, BenchCommand.class, VerifyCommand.class, HelpCommand.class})
-final class VitornadoCommand implements Runnable {
+public final class VitornadoCommand implements Runnable {
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -28,7 +28,7 @@ final class VitornadoCommand implements Runnable {
     }
 
     /** {@code vitornado 0.1.0 (TornadoVM 5.2.0-jdk25 API; Java 25...)}. */
-    static final class Version implements IVersionProvider {
+    public static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
             Properties p = new Properties();
