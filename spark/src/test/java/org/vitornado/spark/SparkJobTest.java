@@ -141,8 +141,8 @@ class SparkJobTest {
                 Row got = labels.get(k);
                 assertEquals(w.get("index").getAsInt(), got.getInt(0), f + " rank " + k);
                 assertEquals(w.get("label").getAsString(), got.getString(1));
-                // The same kernels on the same pixels, to float32 rounding: the JVM kernels' Vector API sums lanes in
-                // an order that may change once C2 compiles them, and batches are made up differently.
+                // The same kernels on the same pixels, to float32 rounding, not bit for bit: the JVM backend is not
+                // bit-reproducible between processes (two Spark runs of the same batches differ by up to 2.4e-7).
                 assertEquals(w.get("score").getAsFloat(), got.getFloat(2), 1e-5f, f + " rank " + k);
             }
         }
@@ -276,7 +276,7 @@ class SparkJobTest {
                 assertEquals(w.get("category_id").getAsInt(), (int) d.<Integer>getAs("category_id"));
                 assertEquals(w.get("category_name").getAsString(), d.getAs("category_name"));
                 // Two runs of the CLI itself differ by a rounding step here (scores rounded to 1e-5, boxes to 0.01):
-                // the JVM Mask R-CNN is not bit-reproducible from run to run.
+                // the JVM backend is not bit-reproducible from run to run.
                 assertEquals(w.get("score").getAsDouble(), d.<Double>getAs("score"), 2.01e-5, f + " #" + k);
                 List<Double> bbox = d.getList(d.fieldIndex("bbox"));
                 for (int j = 0; j < 4; j++) {
