@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs vitornado-spark on a real (one-machine) Spark standalone cluster and checks it against local mode: a master
 # and a worker started from the module's own Spark jars, the job submitted with spark-submit's main class, executors
-# in JVMs of their own. With TORNADOVM_HOME set, a second submission runs the executors under the real TornadoVM
-# (-job-tornado.jar, the argfile recipe the README gives for GPU executors, bailouts as errors).
+# in JVMs of their own. With TORNADOVM_HOME set, the job also runs under the real TornadoVM (bailouts as errors): in
+# local mode (bin/vitornado-spark --backend tornado), and on the cluster's executors (-job-tornado.jar, the argfile
+# recipe the README gives for GPU executors).
 #
 #   tools/spark_cluster_check.sh [IMAGES_DIR]     (default: the bundled Fashion-MNIST test images)
 #
@@ -45,6 +46,9 @@ spark_java org.apache.spark.deploy.SparkSubmit --master "spark://127.0.0.1:$port
 echo "cluster (JVM executors) against local mode: $(compare "$work/local/results" "$work/cluster/results")"
 
 if [ -n "${TORNADOVM_HOME:-}" ]; then
+    "$root/bin/vitornado-spark" classify --backend tornado --model "$root/models/fashion-vit" --images "$images" --out "$work/local-tornado" \
+        --master 'local[2]' > "$work/local-tornado.log" 2>&1 || true
+    echo "local mode under TornadoVM against local mode: $(compare "$work/local/results" "$work/local-tornado/results")"
     # The GPU executor recipe (README): TornadoVM's argfile with Spark's log4j-api first on its module path, and the
     # job jar on the executors' own class path (TornadoVM reads the kernels' class files from it).
     sed -e "s|\${TORNADOVM_HOME}|$TORNADOVM_HOME|g" -e "s|^--module-path |--module-path $(ls "$SPARK_HOME"/jars/log4j-api-*.jar):|" \

@@ -27,6 +27,7 @@ import javax.imageio.ImageIO;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vitornado.api.RgbImage;
@@ -41,7 +42,12 @@ import com.google.gson.JsonParser;
 /**
  * The whole job in local mode, every row checked against what {@code vitornado} (the CLI) gives for the same image:
  * labels and scores, class maps and overlays, detections; corrupt files as rows with their error; resuming.
+ *
+ * <p>JVM only in {@code bin/test}: under the real TornadoVM, Spark needs its own log4j-api ahead of TornadoVM's on the
+ * module path, which the suite's argfile does not have. The job under the real TornadoVM, in local mode and on
+ * executors of a standalone cluster, is {@code tools/spark_cluster_check.sh} with {@code TORNADOVM_HOME} set.
  */
+@Tag("jvm")
 class SparkJobTest {
 
     static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
