@@ -8,13 +8,13 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -24,9 +24,10 @@ import org.vitornado.spark.ImageListing.ImageFile;
 import scala.Tuple2;
 
 /**
- * The driver's side of a job: list the images, leave out those with results (--skip-existing), and run the rest in
- * waves of {@code --commit-every} images, {@code --images-per-task} images to a Spark task. Each wave is one Spark job whose rows are appended to the Parquet table
- * when all of its tasks succeed, so an interrupted run loses at most the wave it was in.
+ * The driver's side of a job: leave out the listed images with results (--skip-existing), and run the rest in waves
+ * of {@code --commit-every} images, {@code --images-per-task} images to a Spark task. Each wave is one Spark job whose
+ * rows are appended to the Parquet table when all of its tasks succeed, so an interrupted run loses at most the wave
+ * it was in.
  */
 final class BatchInferenceJob {
 
