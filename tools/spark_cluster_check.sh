@@ -24,15 +24,19 @@ for j in "$root"/spark/target/lib/*.jar; do
 done
 cp "$root/spark/conf/log4j2.properties" "$work/spark/conf/"
 export SPARK_HOME="$work/spark" SPARK_SCALA_VERSION=2.13
-spark_java() { "$JAVA_HOME/bin/java" @"$root/spark/conf/java-options" "$log" -cp "$SPARK_HOME/jars/*" "$@"; }
+java_opts=(@"$root/spark/conf/java-options" "$log" -cp "$SPARK_HOME/jars/*")
+spark_java() { "$JAVA_HOME/bin/java" "${java_opts[@]}" "$@"; }
 
+# The master and the worker are started as java itself (not through a function, whose subshell would be what $!
+# names), so that the trap stops them.
 port=$((17000 + RANDOM % 2000))
-spark_java org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 > "$work/master.log" 2>&1 &
+"$JAVA_HOME/bin/java" "${java_opts[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 \
+    > "$work/master.log" 2>&1 &
 master=$!
 trap 'kill $master ${worker:-} 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 sleep 5
-spark_java org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 2 --memory 4g --webui-port 0 --work-dir "$work/worker" \
-    "spark://127.0.0.1:$port" > "$work/worker.log" 2>&1 &
+"$JAVA_HOME/bin/java" "${java_opts[@]}" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 2 --memory 4g --webui-port 0 \
+    --work-dir "$work/worker" "spark://127.0.0.1:$port" > "$work/worker.log" 2>&1 &
 worker=$!
 sleep 5
 
