@@ -69,8 +69,11 @@ public final class Failures {
         if (m == null) {
             return "";
         }
-        // "org.vitornado.weights.SafetensorsException: x" / "java.io.IOException: x" -> "x"
-        m = m.replaceAll("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*", "");
-        return m.strip().replaceAll("\\s*\\R\\s*", " ");
+        return withoutClassNames(m).strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** {@code "org.vitornado.weights.SafetensorsException: x"} / {@code "java.io.IOException: x"} -> {@code "x"}. */
+    public static String withoutClassNames(String message) {
+        return message.replaceAll("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*", "");
     }
 }

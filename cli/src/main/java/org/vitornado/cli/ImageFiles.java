@@ -48,7 +48,11 @@ public final class ImageFiles {
     }
 
     public static boolean isImage(Path p) {
-        String name = p.getFileName().toString();
+        return isImageName(p.getFileName().toString());
+    }
+
+    /** A file name with an image extension, not hidden: {@code cat.JPG} yes, {@code .cat.png} and {@code notes.txt} no. */
+    public static boolean isImageName(String name) {
         int dot = name.lastIndexOf('.');
         return dot > 0 && !name.startsWith(".") && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }

@@ -1,7 +1,9 @@
 package org.vitornado.spark;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,7 +36,7 @@ final class BatchInferenceJob {
     static final int MIN_IMAGES_PER_TASK = 64;
 
     /** What a finished run did. */
-    record Summary(int listed, int skipped, int ran, long rows, long errors, double seconds) {
+    record Summary(int ran, long rows, long errors, double seconds) {
     }
 
     private final SparkSession spark;
@@ -101,16 +103,18 @@ final class BatchInferenceJob {
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         if (!output.hasResults()) {
-            return new Summary(listed.size(), listed.size() - todo.size(), todo.size(), 0, 0, seconds);
+            return new Summary(todo.size(), 0, 0, seconds);
         }
         Dataset<Row> all = spark.read().parquet(results);
-        long rows = all.count();
-        long errors = all.where(col("error").isNotNull()).count();
+        // One pass over the table: count(error) counts the rows whose error is not null.
+        Row counts = all.agg(count(lit(1)), count(col("error"))).first();
+        long rows = counts.getLong(0);
+        long errors = counts.getLong(1);
         if (json) {
             // Derived from the whole table each time, so it always holds every row (ours to rewrite).
             all.write().mode(SaveMode.Overwrite).json(output.resultsJson.toString());
         }
-        return new Summary(listed.size(), listed.size() - todo.size(), todo.size(), rows, errors, seconds);
+        return new Summary(todo.size(), rows, errors, seconds);
     }
 
     /** The classes found in any image of the table (for segment's legend). */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -51,7 +50,7 @@ final class ImageListing {
         List<ImageFile> out = new ArrayList<>();
         for (String uri : reader.load(images.toArray(String[]::new)).inputFiles()) {
             String path = new Path(URI.create(uri)).toString();
-            if (glob != null || isImage(path)) {
+            if (glob != null || ImageFiles.isImageName(new Path(path).getName())) {
                 out.add(new ImageFile(path));
             }
         }
@@ -62,11 +61,5 @@ final class ImageListing {
         }
         out.sort((a, b) -> a.path().compareTo(b.path()));
         return out;
-    }
-
-    private static boolean isImage(String path) {
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        int dot = name.lastIndexOf('.');
-        return dot > 0 && !name.startsWith(".") && ImageFiles.EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 }

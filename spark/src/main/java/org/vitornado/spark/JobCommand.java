@@ -197,8 +197,7 @@ abstract class JobCommand extends CliCommand {
         }
         // One line, without the driver's stack trace or the terminal colours TornadoVM puts in its messages.
         m = m.split("\\R")[0].replaceAll("\\s*Driver stacktrace:.*$", "").replaceAll("\u001B\\[[0-9;]*m", "");
-        // "java.lang.NullPointerException: x" -> "x", as Failures does for exceptions of this process.
-        m = m.replaceAll("^(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error):\\s*", "").strip();
+        m = Failures.withoutClassNames(m).strip();
         if (m.startsWith("UnknownReason")) {
             return "a task failed on an executor, with an error the driver cannot read (an exception class only the executors have): see the executors' logs";
         }

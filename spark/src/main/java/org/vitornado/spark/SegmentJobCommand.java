@@ -26,6 +26,9 @@ final class SegmentJobCommand extends JobCommand {
     @Mixin
     SegmentOptions segment;
 
+    /** {@code --classes} as class indexes (null for all), once the model's labels are known. */
+    private Set<Integer> shown;
+
     @Override
     void validate() {
         String invalid = segment.invalid();
@@ -51,7 +54,7 @@ final class SegmentJobCommand extends JobCommand {
 
     @Override
     ImageTask imageTask(VisionModel model) {
-        Set<Integer> shown = parseClasses(segment.classes, model.labels(), model.classes());
+        shown = parseClasses(segment.classes, model.labels(), model.classes());
         Size win = segment.window(model.configuredSize());
         Size step = segment.stride(win);
         return new SegmentTask(segment.slide(), win.height(), win.width(), step.height(), step.width(), shown);
@@ -60,7 +63,6 @@ final class SegmentJobCommand extends JobCommand {
     /** {@code OUT/legend.png}: the shown classes, or every class found in the table. */
     @Override
     void finish(BatchInferenceJob job, VisionModel model, JobOutput output) throws IOException {
-        Set<Integer> shown = parseClasses(segment.classes, model.labels(), model.classes());
         List<Integer> legend = shown != null ? shown.stream().sorted().toList() : job.classesPresent();
         Path target = output.legend;
         FileSystem fs = output.fileSystem();
